@@ -1,0 +1,1 @@
+"""Private helpers shared by every subpackage: errors, validation, logging."""

@@ -1,0 +1,105 @@
+"""`tuneops list` and `tuneops show NAME`: what the storage holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tuneops.cli._app import app, handle_errors
+from tuneops.cli._console import console, fmt
+from tuneops.cli._tune import print_best
+from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage
+from tuneops.study import Study
+
+StorageOption = Annotated[str, typer.Option("--storage", help="Database URL.")]
+
+
+@app.command("list")
+@handle_errors
+def list_studies(storage: StorageOption = DEFAULT_STORAGE) -> None:
+    """List the studies in a storage with their trial counts and best values."""
+    summaries = open_storage(storage).list_studies()
+    if not summaries:
+        console.print(f"No studies in {storage}.")
+        return
+    table = Table(title=f"Studies in {storage}")
+    for column in (
+        "name",
+        "metric",
+        "direction",
+        "trials",
+        "by status",
+        "best",
+        "created",
+    ):
+        table.add_column(column)
+    for s in summaries:
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.counts.items()))
+        created = dt.datetime.fromtimestamp(s.created_at).strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            s.name,
+            s.metric,
+            s.direction,
+            str(sum(s.counts.values())),
+            statuses,
+            fmt(s.best_value),
+            created,
+        )
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def show(
+    name: Annotated[str, typer.Argument(help="The study's name.")],
+    storage: StorageOption = DEFAULT_STORAGE,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="Rows of the leaderboard.")
+    ] = 10,
+) -> None:
+    """Show a study's leaderboard, its best config and where its trials stand."""
+    study = Study.load(name, storage)
+    trials = study.trials
+    counts = Counter(t.status.value for t in trials)
+    console.print(
+        f"Study [bold]{study.name}[/]: {study.direction} {study.metric}; "
+        f"{len(trials)} trials ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + f"); searcher {study.searcher!r}; scheduler {study.scheduler!r}."
+    )
+    console.print(_leaderboard(study, trials, top))
+    print_best(study)
+
+
+def _leaderboard(study: Study, trials: list[TrialRecord], top: int) -> Table:
+    sign = 1.0 if study.direction == "minimize" else -1.0
+    valued = [t for t in trials if t.value is not None and t.status.has_value]
+    # Trials that reached a higher resource rank first: their values are comparable.
+    ranked = sorted(
+        valued,
+        key=lambda t: (-_level(t), sign * t.value, t.number),  # type: ignore[operator]
+    )
+    names = list(study.space.names)
+    table = Table(
+        title=f"Top {min(top, len(ranked))} of {len(valued)} trials with a value"
+    )
+    for column in ("rank", "trial", study.metric, "resource", "status", *names):
+        table.add_column(column, justify="right" if column != "status" else "left")
+    for rank, trial in enumerate(ranked[:top], start=1):
+        table.add_row(
+            str(rank),
+            str(trial.number),
+            fmt(trial.value),
+            fmt(trial.resource),
+            trial.status.value,
+            *(fmt(trial.config.get(n)) for n in names),
+        )
+    return table
+
+
+def _level(trial: TrialRecord) -> float:
+    return float("-inf") if trial.resource is None else float(trial.resource)

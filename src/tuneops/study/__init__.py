@@ -1,0 +1,8 @@
+"""Studies and trials: the optimize loop and the ask/tell interface."""
+
+from __future__ import annotations
+
+from tuneops.study._study import Callback, Objective, Study, derive_seed
+from tuneops.study._trial import Trial
+
+__all__ = ["Callback", "Objective", "Study", "Trial", "derive_seed"]

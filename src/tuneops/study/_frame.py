@@ -1,0 +1,54 @@
+"""The trials of a study as a pandas DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from tuneops.storage import TrialRecord
+
+_COLUMNS = [
+    "number",
+    "status",
+    "value",
+    "resource",
+    "rung",
+    "bracket",
+    "seed",
+    "duration",
+    "started_at",
+    "finished_at",
+    "error",
+]
+
+
+def trials_frame(trials: Sequence[TrialRecord]) -> pd.DataFrame:
+    """One row per trial; ``config.<name>`` and ``metric.<name>`` columns follow."""
+    rows = [_row(t) for t in trials]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=_COLUMNS)
+    for column in ("started_at", "finished_at"):
+        frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
+    return frame
+
+
+def _row(trial: TrialRecord) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "number": trial.number,
+        "status": trial.status.value,
+        "value": trial.value,
+        "resource": trial.resource,
+        "rung": trial.rung,
+        "bracket": trial.bracket,
+        "seed": trial.seed,
+        "duration": trial.duration,
+        "started_at": trial.started_at,
+        "finished_at": trial.finished_at,
+        "error": trial.error,
+    }
+    row.update({f"config.{k}": v for k, v in trial.config.items()})
+    row.update({f"metric.{k}": v for k, v in trial.metrics.items()})
+    return row

@@ -1,0 +1,78 @@
+"""The optimize loop: run the objective on trial after trial."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from tuneops._internal._errors import TrialsFailingError
+from tuneops._internal._validation import check_int, check_real
+from tuneops.storage import TrialRecord, TrialStatus
+from tuneops.study._outcome import parse_outcome
+from tuneops.study._trial import Trial
+
+if TYPE_CHECKING:
+    from tuneops.study._study import Callback, Objective, Study
+
+logger = logging.getLogger(__name__)
+
+
+def run_optimize(
+    study: Study,
+    objective: Objective,
+    n_trials: int | None,
+    timeout: float | None,
+    callbacks: list[Callback],
+) -> None:
+    """Run trials of ``study`` until the budget, the time or the plan runs out."""
+    check_int("n_trials", n_trials, low=0, allow_none=True)
+    check_real("timeout", timeout, low=0, low_open=True, allow_none=True)
+    for warning in study.budget_warnings(n_trials):
+        logger.warning(warning)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    started_new = 0
+    while deadline is None or time.monotonic() < deadline:
+        budget_left = None if n_trials is None else n_trials - started_new
+        before = len(study._trials)
+        record = study._next_record(budget_left)
+        if record is None:
+            break
+        started_new += len(study._trials) - before
+        finished = _run_one(study, objective, record)
+        for callback in callbacks:
+            callback(study, finished)
+        _give_up_if_all_failing(study)
+
+
+def _run_one(study: Study, objective: Objective, record: TrialRecord) -> TrialRecord:
+    trial = Trial(study, record)
+    started = time.time()
+    study._running[record.number] = (trial, started)
+    try:
+        result = objective(trial)
+    except KeyboardInterrupt:
+        study._requeue(trial, "Interrupted by Ctrl-C")
+        raise
+    except Exception as exc:
+        return study.tell(trial, error=exc)
+    return study._finish(
+        study._running.pop(record.number)[0],
+        started,
+        parse_outcome(result, study.metric),
+        None,
+    )
+
+
+def _give_up_if_all_failing(study: Study) -> None:
+    from tuneops.study._study import FAILURES_BEFORE_GIVING_UP
+
+    if study._n_valued or study._n_failed < FAILURES_BEFORE_GIVING_UP:
+        return
+    first = next(t for t in study._trials if t.status is TrialStatus.FAILED)
+    trace = first.traceback or "(no traceback: the objective returned a bad value)"
+    raise TrialsFailingError(
+        f"The first {study._n_failed} trials of study {study.name!r} all failed, so "
+        "the study stopped instead of spending its budget. Fix the objective and "
+        f"resume. The first failure (trial {first.number}): {first.error}\n{trace}"
+    )
