@@ -105,7 +105,12 @@ def test_bad_plans_are_refused(kwargs, message):
 
 @pytest.mark.parametrize(
     ("eta", "ratio"),
-    [(e, r) for e in (2, 3, 4, 5) for r in (4, 9, 10, 64, 81, 100, 500, 1000) if r >= e],
+    [
+        (e, r)
+        for e in (2, 3, 4, 5)
+        for r in (4, 9, 10, 64, 81, 100, 500, 1000)
+        if r >= e
+    ],
 )
 def test_plan_properties(eta, ratio):
     plan = Hyperband(1, ratio, eta).brackets()
@@ -114,7 +119,9 @@ def test_plan_properties(eta, ratio):
     for bracket in plan:
         s = bracket.index
         n = -(-((s_max + 1) * eta**s) // (s + 1))
-        assert [r.n_configs for r in bracket.rungs] == [n // eta**i for i in range(s + 1)]
+        assert [r.n_configs for r in bracket.rungs] == [
+            n // eta**i for i in range(s + 1)
+        ]
         assert bracket.rungs[-1].resource == ratio
         assert all(r.n_configs >= 1 for r in bracket.rungs)
         resources = [r.resource for r in bracket.rungs]

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.conftest import unique_name
 from tuneops import StudyExistsError, StudyNotFoundError
 from tuneops.storage import (
     Evaluation,
@@ -17,7 +18,6 @@ from tuneops.storage import (
     TrialStatus,
     open_storage,
 )
-from tests.conftest import unique_name
 
 
 def _study(name: str) -> StudyRecord:

@@ -46,14 +46,20 @@ def test_hyperband_runs_the_plan_and_promotes_exactly_the_best():
             ran = table[(bracket_id, rung)]
             assert len(ran) == planned.n_configs
             for number in ran:
-                assert study.trials[number].evaluations[rung].resource == planned.resource
+                assert (
+                    study.trials[number].evaluations[rung].resource == planned.resource
+                )
             if rung + 1 < len(bracket.rungs):
                 k = bracket.rungs[rung + 1].n_configs
                 best = sorted(ran, key=lambda n: (ran[n], n))[:k]
                 assert set(table[(bracket_id, rung + 1)]) == set(best)
     statuses = [t.status for t in study.trials]
-    assert statuses.count(TrialStatus.COMPLETED) == sum(b.rungs[-1].n_configs for b in plan)
-    assert statuses.count(TrialStatus.STOPPED) == 49 - statuses.count(TrialStatus.COMPLETED)
+    assert statuses.count(TrialStatus.COMPLETED) == sum(
+        b.rungs[-1].n_configs for b in plan
+    )
+    assert statuses.count(TrialStatus.STOPPED) == 49 - statuses.count(
+        TrialStatus.COMPLETED
+    )
 
 
 def test_best_is_judged_at_the_highest_resource():
@@ -67,9 +73,7 @@ def test_best_is_judged_at_the_highest_resource():
     )
     study.optimize(cheap_looks_good, n_trials=17)
     assert study.best_resource == 9
-    at_top = [
-        e.value for t in study.trials for e in t.evaluations if e.resource == 9
-    ]
+    at_top = [e.value for t in study.trials for e in t.evaluations if e.resource == 9]
     assert study.best_value == min(at_top)
     assert study.best_trial.resource == 9
 

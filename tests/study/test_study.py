@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from tests.conftest import unique_name
 from tuneops import (
     ConfigError,
     GridSearcher,
@@ -17,7 +18,6 @@ from tuneops import (
     TrialStatus,
 )
 from tuneops.study import derive_seed
-from tests.conftest import unique_name
 
 
 def quadratic(trial):

@@ -68,6 +68,7 @@ def tune(
         return
     study = _open(spec, resume)
     remaining = _remaining(study, spec.n_trials)
+    study.budget_warnings(remaining)
     _run(study, spec, remaining)
     print_best(study)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -10,7 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
 from tuneops._internal._errors import (
     ConfigError,
@@ -32,6 +38,8 @@ from tuneops.storage._records import (
 from tuneops.storage._summary import summarize
 
 logger = logging.getLogger(__name__)
+
+_CREATE_ATTEMPTS = 5
 
 
 class SQLStorage(Storage):
@@ -246,14 +254,26 @@ class SQLStorage(Storage):
 
     def _create_tables(self) -> None:
         try:
-            schema.metadata.create_all(self._engine)
-            self._check_schema_version()
+            self._create_all_once_raced()
         except SQLAlchemyError as exc:
             raise StorageError(
                 f"Could not open the storage {self.url}: {exc.__class__.__name__}: "
                 f"{exc}. Check the URL, that the database server runs, and that "
                 "you may write there."
             ) from exc
+
+    def _create_all_once_raced(self) -> None:
+        # Two processes opening a new database race between "does the table exist?"
+        # and "create it"; the loser sees "already exists" and simply looks again.
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                schema.metadata.create_all(self._engine)
+                self._check_schema_version()
+                return
+            except (OperationalError, ProgrammingError, IntegrityError):
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def _check_schema_version(self) -> None:
         with self._begin() as conn:

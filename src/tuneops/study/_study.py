@@ -524,7 +524,7 @@ class Study:
         self._apply(self.scheduler.on_result(record, self._trials), evaluations, record)
         final = self._trials[record.number]
         self.searcher.observe(final)
-        _log_result(self, final)
+        _log_result(self, record, final)
         return final
 
     def _apply(
@@ -610,20 +610,26 @@ def _outcome_of(
     return parse_outcome(value, metric), None
 
 
-def _log_result(study: Study, record: TrialRecord) -> None:
-    if record.status is TrialStatus.FAILED:
-        logger.warning("Trial %d failed: %s", record.number, record.error)
+def _log_result(study: Study, evaluated: TrialRecord, final: TrialRecord) -> None:
+    if final.status is TrialStatus.FAILED:
+        logger.warning("Trial %d failed: %s", final.number, final.error)
         return
-    best = study.best_trial
+    if final.status is TrialStatus.QUEUED:
+        fate = f"promoted to resource {final.resource}"
+    elif final.status is TrialStatus.PAUSED:
+        fate = "waiting for its rung to end"
+    else:
+        fate = final.status.value
     logger.info(
-        "Trial %d %s at resource %s: %s=%.6g (best %.6g, trial %d).",
-        record.number,
-        record.status.value,
-        record.resource,
+        "Trial %d at resource %s: %s=%.6g; %s. Best %.6g (trial %d, resource %s).",
+        evaluated.number,
+        evaluated.resource,
         study.metric,
-        record.value if record.value is not None else float("nan"),
+        evaluated.value,
+        fate,
         study.best_value,
-        best.number,
+        study.best_trial.number,
+        study.best_resource,
     )
 
 
