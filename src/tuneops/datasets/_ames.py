@@ -91,17 +91,20 @@ def load_ames(
 def _parse_column(name: str, text: pd.Series, file: os.PathLike[str]) -> pd.Series:
     is_na = text.isin(_NA_TOKENS)
     numbers = pd.to_numeric(text.where(~is_na), errors="coerce")
-    looks_numeric = bool(numbers.notna().sum() == (~is_na).sum())
+    # A column that is all `NA` (PoolQC in a small sample, say) tells nothing
+    # about its type; only a known numeric column may then be read as numbers.
+    has_values = bool((~is_na).any())
+    looks_numeric = has_values and bool(numbers.notna().sum() == (~is_na).sum())
     must_be_numeric = name in (*_CODE_COLUMNS, *_MISSING_NUMERIC, _TARGET)
     target_has_gaps = name == _TARGET and bool(is_na.any())
-    if (must_be_numeric and not looks_numeric) or target_has_gaps:
+    if (must_be_numeric and has_values and not looks_numeric) or target_has_gaps:
         raise _not_numeric(name, text, is_na, file)
 
     if name in _CODE_COLUMNS:
         return numbers.astype("category")
     if name in _MISSING_CATEGORICAL:
         return text.where(~is_na).astype("category")
-    if looks_numeric:
+    if looks_numeric or name in _MISSING_NUMERIC:
         if is_na.any() and name not in _MISSING_NUMERIC:
             # Not the case in the published file, but NaN is the only sensible
             # reading of `NA` in a numeric column, so say so and go on.
@@ -120,7 +123,11 @@ def _not_numeric(
     name: str, text: pd.Series, is_na: pd.Series, file: os.PathLike[str]
 ) -> ConfigError:
     parsed = pd.to_numeric(text.where(~is_na), errors="coerce")
-    bad = text[is_na | parsed.isna()]
+    # Name a value that is really wrong: `NA` is allowed in the numeric
+    # columns, so it is the culprit only when nothing else is (the target).
+    bad = text[~is_na & parsed.isna()]
+    if not len(bad):
+        bad = text[is_na]
     example = bad.iloc[0] if len(bad) else ""
     return ConfigError(
         f"Column {name!r} of {str(file)!r} must hold numbers; got {example!r}. "

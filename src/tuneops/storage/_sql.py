@@ -41,6 +41,14 @@ logger = logging.getLogger(__name__)
 
 _CREATE_ATTEMPTS = 5
 
+# Statements built once with bound parameters: SQLAlchemy then compiles and
+# caches each a single time, instead of hashing every literal value per call,
+# which was most of the cost of a trivial trial.
+_INSERT_TRIAL = schema.trials.insert()
+_UPDATE_TRIAL = schema.trials.update().where(schema.trials.c.id == sa.bindparam("_id"))
+_INSERT_EVALUATION = schema.evaluations.insert()
+_INSERT_INTERMEDIATE = schema.intermediate.insert()
+
 
 class SQLStorage(Storage):
     """Studies in a relational database through SQLAlchemy.
@@ -136,7 +144,7 @@ class SQLStorage(Storage):
         study_id = self._study_id(study)
         row = {"study_id": study_id, "number": trial.number, **_trial_row(trial)}
         with self._begin() as conn:
-            result = conn.execute(sa.insert(schema.trials).values(**row))
+            result = conn.execute(_INSERT_TRIAL, row)
         self._trial_ids[(study_id, trial.number)] = int(result.inserted_primary_key[0])
 
     def update_trials(
@@ -151,15 +159,12 @@ class SQLStorage(Storage):
         with self._begin() as conn:
             for trial in trials:
                 conn.execute(
-                    sa.update(schema.trials)
-                    .where(schema.trials.c.id == ids[trial.number])
-                    .values(**_trial_row(trial))
+                    _UPDATE_TRIAL, {"_id": ids[trial.number], **_trial_row(trial)}
                 )
             for number, evaluation in (evaluations or {}).items():
                 conn.execute(
-                    sa.insert(schema.evaluations).values(
-                        trial_id=ids[number], **_evaluation_row(evaluation)
-                    )
+                    _INSERT_EVALUATION,
+                    {"trial_id": ids[number], **_evaluation_row(evaluation)},
                 )
 
     def load_trials(self, study: str) -> list[TrialRecord]:
@@ -193,9 +198,8 @@ class SQLStorage(Storage):
         with self._begin() as conn:
             conn.execute(sa.delete(table).where(same_step))
             conn.execute(
-                sa.insert(table).values(
-                    trial_id=trial_id, rung=rung, step=step, value=value
-                )
+                _INSERT_INTERMEDIATE,
+                {"trial_id": trial_id, "rung": rung, "step": step, "value": value},
             )
 
     def load_intermediate(

@@ -443,6 +443,10 @@ class Study:
         return record
 
     def _recover_interrupted(self) -> None:
+        # TODO: this assumes one process per study. Several workers on one
+        # PostgreSQL study need trial numbers allocated by the database and
+        # heartbeats, so that a live worker's trial is not taken for a dead one;
+        # that comes with the executors.
         if self._recovered:
             return
         self._recovered = True
@@ -615,7 +619,7 @@ def _log_result(study: Study, evaluated: TrialRecord, final: TrialRecord) -> Non
         logger.warning("Trial %d failed: %s", final.number, final.error)
         return
     if final.status is TrialStatus.QUEUED:
-        fate = f"promoted to resource {final.resource}"
+        fate = f"promoted to resource {_g(final.resource)}"
     elif final.status is TrialStatus.PAUSED:
         fate = "waiting for its rung to end"
     else:
@@ -623,14 +627,18 @@ def _log_result(study: Study, evaluated: TrialRecord, final: TrialRecord) -> Non
     logger.info(
         "Trial %d at resource %s: %s=%.6g; %s. Best %.6g (trial %d, resource %s).",
         evaluated.number,
-        evaluated.resource,
+        _g(evaluated.resource),
         study.metric,
         evaluated.value,
         fate,
         study.best_value,
         study.best_trial.number,
-        study.best_resource,
+        _g(study.best_resource),
     )
+
+
+def _g(resource: float | None) -> str:
+    return "none" if resource is None else f"{resource:.6g}"
 
 
 def _exists(store: Storage, name: str) -> bool:
