@@ -29,10 +29,16 @@ from tuneops.schedulers import (
     Scheduler,
     SuccessiveHalving,
 )
-from tuneops.searchers import GridSearcher, RandomSearcher, Searcher
+from tuneops.searchers import (
+    GridSearcher,
+    RandomSearcher,
+    Searcher,
+    SobolSearcher,
+    TPESearcher,
+)
 from tuneops.space import Categorical, Float, Int, Space
 from tuneops.storage import TrialRecord, TrialStatus
-from tuneops.study import Study, Trial
+from tuneops.study import Refit, Study, Trial
 
 try:
     __version__ = version("tuneops")
@@ -50,15 +56,18 @@ __all__ = [
     "Hyperband",
     "Int",
     "RandomSearcher",
+    "Refit",
     "Scheduler",
     "SearchStalledError",
     "Searcher",
+    "SobolSearcher",
     "Space",
     "StorageError",
     "Study",
     "StudyExistsError",
     "StudyNotFoundError",
     "SuccessiveHalving",
+    "TPESearcher",
     "Trial",
     "TrialRecord",
     "TrialStatus",

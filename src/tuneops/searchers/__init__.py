@@ -1,4 +1,4 @@
-"""Searchers: what proposes the next config (grid, random; model-based ones next)."""
+"""Searchers: what proposes the next config (grid, random, Sobol, TPE)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from tuneops._internal._specs import from_spec
 from tuneops.searchers._base import Searcher
 from tuneops.searchers._grid import GridSearcher
 from tuneops.searchers._random import RandomSearcher
+from tuneops.searchers._sobol import SobolSearcher
+from tuneops.searchers._tpe import TPESearcher
 
 SEARCHERS: dict[str, type[Searcher]] = {
     GridSearcher.type_name: GridSearcher,
     RandomSearcher.type_name: RandomSearcher,
+    SobolSearcher.type_name: SobolSearcher,
+    TPESearcher.type_name: TPESearcher,
 }
 
 
@@ -33,5 +37,7 @@ __all__ = [
     "GridSearcher",
     "RandomSearcher",
     "Searcher",
+    "SobolSearcher",
+    "TPESearcher",
     "searcher_from_spec",
 ]

@@ -299,6 +299,22 @@ class Param(ABC):
             )
         return min(max(self._to_unit(plain(value)), 0.0), 1.0)
 
+    @property
+    def unit_bins(self) -> int | None:
+        """How many equal bins `from_unit` splits [0, 1] into; None if continuous.
+
+        A discrete parameter with k values maps bin i of width 1/k to value i
+        and `to_unit` returns bin centres, so density models over the unit cube
+        can give each value the mass of its bin. Log-scale integers are None:
+        their positions are continuous in log space and only rounded.
+        """
+        return None
+
+    @property
+    def is_categorical(self) -> bool:
+        """True for unordered choices, which have no notion of distance."""
+        return False
+
     @abstractmethod
     def contains(self, value: Any) -> bool:
         """Tell whether `value` lies in the domain (bounds, step and type).
@@ -640,6 +656,11 @@ class Float(Param):
             return (math.log10(number) - log_low) / (math.log10(self._high) - log_low)
         return (number - self._low) / (self._high - self._low)
 
+    @property
+    def unit_bins(self) -> int | None:
+        """Number of steps + 1 for a stepped range, else None (continuous)."""
+        return None if self._step is None else self._n_steps + 1
+
     def _describe(self) -> str:
         text = f"a number in [{self._low!r}, {self._high!r}]"
         if self._step is not None:
@@ -818,6 +839,11 @@ class Int(Param):
         log_low, log_high = self._log_edges()
         return (math.log(number) - log_low) / (log_high - log_low)
 
+    @property
+    def unit_bins(self) -> int | None:
+        """Number of values for a linear range; None on a log scale."""
+        return None if self._log else self._n_steps + 1
+
     def _describe(self) -> str:
         text = f"an integer in [{self._low}, {self._high}]"
         if self._step != 1:
@@ -924,6 +950,16 @@ class Categorical(Param):
     def _to_unit(self, value: Any) -> float:
         index = self._keys.index(canonical(value))
         return (index + 0.5) / len(self._choices)
+
+    @property
+    def unit_bins(self) -> int | None:
+        """The number of choices."""
+        return len(self._choices)
+
+    @property
+    def is_categorical(self) -> bool:
+        """Always True: choices are unordered."""
+        return True
 
     def _describe(self) -> str:
         return "one of " + ", ".join(repr(c) for c in self._choices)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,56 @@ class Space:
             if self._active(name, config):
                 config[name] = self._params[name].sample(rng)
         return self._in_given_order(config)
+
+    def from_unit(self, u: Sequence[float] | np.ndarray) -> Config:
+        """Build the config at a point of the unit cube, one coordinate per parameter.
+
+        Coordinate `i` belongs to `names[i]`; the coordinates of parameters that
+        turn out inactive are ignored. Quasi-random and model-based searchers
+        work in this cube, so they all share one encoding of the space.
+
+        Args:
+            u: `len(self)` positions in [0, 1] (see `Param.from_unit`).
+
+        Returns:
+            The active parameters and their values, in the space's given order.
+
+        Raises:
+            ConfigError: If `u` has the wrong length or a position outside [0, 1].
+        """
+        if len(u) != len(self._params):
+            raise fail(
+                "u",
+                f"{len(self._params)} unit positions, one per parameter",
+                f"{len(u)} positions",
+                "Pass one coordinate per name in `space.names`.",
+            )
+        index = {name: i for i, name in enumerate(self._params)}
+        config: Config = {}
+        for name in self._order:
+            if self._active(name, config):
+                config[name] = self._params[name].from_unit(float(u[index[name]]))
+        return self._in_given_order(config)
+
+    def to_unit(self, config: Mapping[str, Any]) -> np.ndarray:
+        """Map a config to the unit cube; inactive parameters become NaN.
+
+        Args:
+            config: A config of this space.
+
+        Returns:
+            A float array of `len(self)` positions in `names` order.
+
+        Raises:
+            ConfigError: If a value lies outside its parameter's domain.
+        """
+        return np.array(
+            [
+                self._params[name].to_unit(config[name]) if name in config else np.nan
+                for name in self._params
+            ],
+            dtype=float,
+        )
 
     def is_active(self, name: str, config: Mapping[str, Any]) -> bool:
         """Tell whether parameter `name` is active given the values in `config`.

@@ -39,13 +39,14 @@ def run_optimize(
         if record is None:
             break
         started_new += len(study._trials) - before
-        finished = _run_one(study, objective, record)
+        finished = run_record(study, objective, record)
         for callback in callbacks:
             callback(study, finished)
         _give_up_if_all_failing(study)
 
 
-def _run_one(study: Study, objective: Objective, record: TrialRecord) -> TrialRecord:
+def run_record(study: Study, objective: Objective, record: TrialRecord) -> TrialRecord:
+    """Call the objective on a running trial's record and store what it gave."""
     trial = Trial(study, record)
     started = time.time()
     study._running[record.number] = (trial, started)

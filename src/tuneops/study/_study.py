@@ -20,6 +20,7 @@ from tuneops.schedulers import (
     Decision,
     FIFOScheduler,
     Scheduler,
+    Slot,
     scheduler_from_spec,
 )
 from tuneops.searchers import RandomSearcher, Searcher, searcher_from_spec
@@ -28,6 +29,7 @@ from tuneops.storage import (
     DEFAULT_STORAGE,
     Direction,
     Evaluation,
+    Resource,
     Storage,
     StudyRecord,
     TrialRecord,
@@ -37,6 +39,7 @@ from tuneops.storage import (
 from tuneops.study._frame import trials_frame
 from tuneops.study._outcome import Outcome, parse_outcome
 from tuneops.study._paths import default_artifacts_dir
+from tuneops.study._refit import Refit, is_refit
 from tuneops.study._trial import Trial
 
 logger = logging.getLogger(__name__)
@@ -397,6 +400,44 @@ class Study:
 
         run_optimize(self, objective, n_trials, timeout, list(callbacks))
 
+    def refit_best(
+        self,
+        objective: Objective,
+        k: int = 3,
+        *,
+        repeats: int = 3,
+        resource: int | float | None = None,
+    ) -> list[Refit]:
+        """Re-evaluate the top ``k`` configs at the full resource with fresh seeds.
+
+        A coarse search ranks configs on cheap rungs and on one seed each; this
+        step trains the best of them exactly, ``repeats`` times each, so the
+        config you pick is not an artefact of a low resource or a lucky seed.
+        Every repeat is recorded as a new trial of the study (with its own seed
+        and the note ``refit of trial N``), outside the scheduler's brackets;
+        refit trials are never refitted again.
+
+        Args:
+            objective: The study's objective (called like in `optimize`).
+            k: How many of the best distinct configs to refit (>= 1, default 3).
+                They are ranked as `best_trial` ranks: highest resource reached
+                first, then value.
+            repeats: Evaluations per config (>= 1, default 3), each with a new
+                trial seed.
+            resource: The resource of the refits; ``None`` (default) uses the
+                scheduler's ``max_resource``.
+
+        Returns:
+            One `Refit` per config (mean ± std of its repeats), best mean first.
+
+        Raises:
+            ConfigError: ``k``, ``repeats`` or ``resource`` is out of range, or
+                no trial has a result yet.
+        """
+        from tuneops.study._refit import refit_best
+
+        return refit_best(self, objective, k, repeats, resource)
+
     # -- internals used by Trial and the optimize loop ------------------------------
 
     def _next_record(self, budget_left: int | None) -> TrialRecord | None:
@@ -430,6 +471,15 @@ class Study:
             resource=slot.resource,
             started_at=time.time() if status is TrialStatus.RUNNING else None,
         )
+
+    def _add_refit_trial(
+        self, config: Mapping[str, Any], resource: Resource, note: str
+    ) -> TrialRecord:
+        record = self._new_record(dict(config), Slot(resource), TrialStatus.RUNNING)
+        record = record.evolve(note=note)
+        self._storage.add_trial(self.name, record)
+        self._trials.append(record)
+        return record
 
     def _claim_queued(self) -> TrialRecord | None:
         if not self._queued:
@@ -527,6 +577,10 @@ class Study:
         self._count(record)
         self._apply(self.scheduler.on_result(record, self._trials), evaluations, record)
         final = self._trials[record.number]
+        if final.status is TrialStatus.PAUSED and is_refit(final):
+            # Refits sit outside the scheduler's plan: nothing will promote them.
+            final = final.evolve(status=TrialStatus.COMPLETED)
+            self._save([final])
         self.searcher.observe(final)
         _log_result(self, record, final)
         return final

@@ -1,0 +1,161 @@
+"""Re-evaluate the best configs at the full resource: the step after a coarse search."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tuneops._internal._validation import check_int, check_real, fail
+from tuneops.storage import Resource, TrialRecord, TrialStatus
+
+if TYPE_CHECKING:
+    from tuneops.study._study import Objective, Study
+
+logger = logging.getLogger(__name__)
+
+#: The note that marks a refit trial, followed by the trial it repeats.
+REFIT_NOTE = "refit of trial"
+
+
+@dataclass(frozen=True)
+class Refit:
+    """What re-evaluating one config at the full resource gave.
+
+    Attributes:
+        source: Number of the search trial whose config was refitted.
+        config: That config.
+        searched_value: Its value in the search, at ``searched_resource``.
+        searched_resource: The resource its search value was measured at.
+        resource: The resource of the refits (the scheduler's ``max_resource``
+            unless told otherwise).
+        trials: Numbers of the refit trials, one per repeat, in the study.
+        values: Their values; failed repeats are left out.
+        mean: Mean of ``values`` (NaN when every repeat failed).
+        std: Sample standard deviation of ``values`` (ddof = 1; 0 for one value,
+            NaN for none).
+    """
+
+    source: int
+    config: dict[str, Any]
+    searched_value: float
+    searched_resource: Resource
+    resource: Resource
+    trials: tuple[int, ...]
+    values: tuple[float, ...]
+    mean: float
+    std: float
+
+    def __str__(self) -> str:
+        return (
+            f"trial {self.source}: {self.mean:.6g} ± {self.std:.2g} over "
+            f"{len(self.values)} refit(s) at resource {self.resource} "
+            f"(search: {self.searched_value:.6g} at {self.searched_resource})"
+        )
+
+
+def refit_best(
+    study: Study,
+    objective: Objective,
+    k: int,
+    repeats: int,
+    resource: Resource,
+) -> list[Refit]:
+    """Run the top ``k`` configs ``repeats`` times each; see `Study.refit_best`."""
+    check_int("k", k, low=1, hint="Refit at least the best config.")
+    check_int("repeats", repeats, low=1, hint="Use 2 or more to get a std.")
+    check_real("resource", resource, low=0, low_open=True, allow_none=True)
+    resource = study.scheduler.max_resource if resource is None else resource
+    chosen = top_configs(study.trials, study.direction, k)
+    if not chosen:
+        raise fail(
+            "study",
+            "a study with at least one evaluated trial",
+            f"{study.name!r} with none",
+            "Run `optimize` first.",
+        )
+
+    refits = [_refit_one(study, objective, t, repeats, resource) for t in chosen]
+    sign = 1.0 if study.direction == "minimize" else -1.0
+    return sorted(refits, key=lambda r: (math.isnan(r.mean), sign * r.mean, r.source))
+
+
+def top_configs(
+    trials: Sequence[TrialRecord], direction: str, k: int
+) -> list[TrialRecord]:
+    """The ``k`` best search trials with distinct configs.
+
+    Trials are ranked by the highest resource they reached (higher first), then
+    by their value there, then by number, the order `Study.best_trial` uses.
+    Refit trials are not candidates.
+    """
+    sign = 1.0 if direction == "minimize" else -1.0
+    ranked = []
+    for trial in trials:
+        if is_refit(trial) or not trial.evaluations:
+            continue
+        last = trial.evaluations[-1]
+        if last.value is None or math.isnan(last.value):
+            continue
+        level = -math.inf if last.resource is None else -float(last.resource)
+        ranked.append(((level, sign * last.value, trial.number), trial))
+    ranked.sort(key=lambda pair: pair[0])
+
+    chosen: list[TrialRecord] = []
+    seen: set[str] = set()
+    for _, trial in ranked:
+        key = json.dumps(trial.config, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(trial)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def _refit_one(
+    study: Study,
+    objective: Objective,
+    source: TrialRecord,
+    repeats: int,
+    resource: Resource,
+) -> Refit:
+    from tuneops.study._optimize import run_record
+
+    numbers, values = [], []
+    for repeat in range(repeats):
+        note = f"{REFIT_NOTE} {source.number} (repeat {repeat + 1} of {repeats})"
+        record = study._add_refit_trial(source.config, resource, note)
+        final = run_record(study, objective, record)
+        numbers.append(final.number)
+        if final.status is not TrialStatus.FAILED and final.value is not None:
+            values.append(float(final.value))
+
+    last = source.evaluations[-1]
+    refit = Refit(
+        source=source.number,
+        config=dict(source.config),
+        searched_value=float(last.value if last.value is not None else math.nan),
+        searched_resource=last.resource,
+        resource=resource,
+        trials=tuple(numbers),
+        values=tuple(values),
+        mean=statistics.fmean(values) if values else math.nan,
+        std=_std(values),
+    )
+    logger.info("Refit %s.", refit)
+    return refit
+
+
+def _std(values: Sequence[float]) -> float:
+    if not values:
+        return math.nan
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def is_refit(trial: TrialRecord) -> bool:
+    return bool(trial.note and trial.note.startswith(REFIT_NOTE))
