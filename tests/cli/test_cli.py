@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import REPO
-from tuneops import Study
+from tuneops import Study, TrialStatus
 from tuneops.cli import app
 
 runner = CliRunner()
@@ -116,6 +116,8 @@ def test_dry_run_shows_the_plan_and_runs_nothing(workdir):
         (("n_trials: 17", "n_trials: 5"), "`n_trials` must be at least 9"),
         (("n_trials: 17", "n_trials: -1"), "`n_trials` must be >= 1"),
         (("seed: 3", "seed: three"), "`seed` must be an integer"),
+        (("seed: 3", "direction: minimise"), "bad.yaml: `direction` must be"),
+        (("type: hyperband", "type: hyperband, foo: 1"), "bad.yaml: `scheduler`"),
     ],
 )
 def test_bad_study_files_exit_2_naming_the_problem(workdir, edit, expected):
@@ -142,6 +144,36 @@ def test_a_study_whose_trials_all_fail_exits_1_with_the_traceback(workdir):
     assert code == 1
     assert "no such column: SalePrice" in out
     assert 'raise ValueError("no such column: SalePrice")' in out
+
+
+def test_missing_data_exits_2_and_resume_reruns_the_trial(workdir):
+    (workdir / "nodata.py").write_text(
+        "import os\n"
+        "from tuneops.datasets import data_path\n"
+        "def f(trial):\n"
+        "    data_path('ames_train.csv', os.environ['DATA'])\n"
+        "    return trial.config['x'] ** 2\n"
+    )
+    (workdir / "data.yaml").write_text(
+        "name: nodata\nobjective: nodata.py:f\n"
+        "space: {x: {type: float, low: 0, high: 1}}\nn_trials: 3\n"
+    )
+    empty = workdir / "empty"
+    empty.mkdir()
+    os.environ["DATA"] = str(empty)
+    try:
+        code, out = run("-q", "tune", "data.yaml")
+        assert code == 2, out
+        assert "ames_train.csv" in out and "Traceback" not in out
+
+        (empty / "ames_train.csv").write_text("Id\n1\n")
+        code, out = run("-q", "tune", "data.yaml", "--resume")
+        assert code == 0, out
+    finally:
+        del os.environ["DATA"]
+    study = Study.load("nodata", "sqlite:///tuneops.db")
+    assert [t.number for t in study.trials] == [0, 1, 2]
+    assert all(t.status is TrialStatus.COMPLETED for t in study.trials)
 
 
 def test_list_show_export(workdir):

@@ -131,6 +131,57 @@ def test_first_five_failures_stop_the_study_with_the_traceback():
     assert len(study.trials) == 5
 
 
+def test_after_giving_up_the_fixed_objective_reruns_the_failed_trials(tmp_path):
+    url = f"sqlite:///{tmp_path / 'given_up.db'}"
+    space = Space.from_dict({"x": {"type": "float", "low": 0, "high": 2}})
+    study = Study.create(
+        "fixed", space, searcher=GridSearcher(n_points=9), storage=url, seed=3
+    )
+
+    def broken(trial):
+        raise RuntimeError("typo in the objective")
+
+    with pytest.raises(TrialsFailingError):
+        study.optimize(broken, n_trials=9)
+    failed_configs = [t.config for t in study.trials]
+
+    reopened = Study.load("fixed", url)
+    reopened.optimize(quadratic, n_trials=4)
+
+    trials = reopened.trials
+    assert len(trials) == 9
+    assert [t.config for t in trials[:5]] == failed_configs
+    assert all(t.status is TrialStatus.COMPLETED for t in trials)
+    assert all(t.error is None for t in trials)
+    assert reopened.best_trial.config == {"x": 1.0}
+
+
+def test_a_config_error_in_the_objective_stops_the_study_and_keeps_the_trial(
+    tmp_path,
+):
+    url = f"sqlite:///{tmp_path / 'no_data.db'}"
+    space = Space.from_dict({"x": {"type": "float", "low": 0, "high": 2}})
+    study = Study.create("no-data", space, storage=url, seed=3)
+    study.optimize(quadratic, n_trials=2)
+
+    def missing_data(trial):
+        raise ConfigError("`data_dir` must name a folder holding ames_train.csv.")
+
+    with pytest.raises(ConfigError, match=r"ames_train\.csv"):
+        study.optimize(missing_data, n_trials=10)
+    assert [t.status for t in study.trials] == [
+        TrialStatus.COMPLETED,
+        TrialStatus.COMPLETED,
+        TrialStatus.QUEUED,
+    ]
+
+    reopened = Study.load("no-data", url)
+    reopened.optimize(quadratic, n_trials=1)
+    assert len(reopened.trials) == 4
+    assert reopened.trials[2].config == study.trials[2].config
+    assert reopened.trials[2].status is TrialStatus.COMPLETED
+
+
 def test_failures_after_a_success_do_not_stop_the_study():
     space = Space.from_dict({"x": {"type": "float", "low": 0, "high": 1}})
     study = Study.create("mixed", space, storage="memory", seed=3)

@@ -79,7 +79,7 @@ def read_study_file(path: str | Path) -> StudyFile:
         objective_ref=ref,
         space=_space(data["space"], path.parent, where),
         metric=_string(data, "metric", where, "value"),
-        direction=_string(data, "direction", where, "minimize"),
+        direction=_direction(data, where),
         searcher=_spec(data, "searcher", where, searcher_from_spec),
         scheduler=_spec(data, "scheduler", where, scheduler_from_spec),
         n_trials=_in_file(where, check_int, "n_trials", data.get("n_trials"), low=1),
@@ -149,7 +149,16 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc}).") from exc
+        mark = getattr(exc, "problem_mark", None)
+        at = (
+            ""
+            if mark is None
+            else f" at line {mark.line + 1}, column {mark.column + 1}"
+        )
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(
+            f"{path}: not valid YAML{at}: {problem}; fix the file's syntax."
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: a study file must be a mapping of keys such as name, objective "
@@ -180,7 +189,12 @@ def _spec(
 ) -> Any:
     if key not in data:
         return None
-    return build(data[key], source=where)
+    try:
+        return build(data[key], source=where)
+    except ConfigError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise ConfigError(f"{where}: `{key}`: {exc}") from exc
 
 
 def _string(
@@ -192,6 +206,15 @@ def _string(
             f"{where}: `{key}` must be a non-empty string; got {value!r}."
         )
     return value
+
+
+def _direction(data: Mapping[str, Any], where: str) -> str:
+    value = data.get("direction", "minimize")
+    if value not in ("minimize", "maximize"):
+        raise ConfigError(
+            f"{where}: `direction` must be 'minimize' or 'maximize'; got {value!r}."
+        )
+    return str(value)
 
 
 def _in_file(

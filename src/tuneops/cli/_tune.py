@@ -116,7 +116,8 @@ def _run(study: Study, spec: StudyFile, remaining: int | None) -> None:
             progress.stop()
             console.print(
                 f"\nInterrupted. {len(study.trials)} trials are recorded in "
-                f"{study.storage.url}; run the same command with --resume to continue."
+                f"{study.storage.url}; the one that was running is queued again. "
+                "Run the same command with --resume to continue."
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
 

@@ -6,7 +6,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from tuneops._internal._errors import TrialsFailingError
+from tuneops._internal._errors import ConfigError, TrialsFailingError
 from tuneops._internal._validation import check_int, check_real
 from tuneops.storage import TrialRecord, TrialStatus
 from tuneops.study._outcome import parse_outcome
@@ -30,6 +30,7 @@ def run_optimize(
     check_real("timeout", timeout, low=0, low_open=True, allow_none=True)
     for warning in study.budget_warnings(n_trials):
         logger.warning(warning)
+    study._retry_given_up()
     deadline = None if timeout is None else time.monotonic() + timeout
     started_new = 0
     while deadline is None or time.monotonic() < deadline:
@@ -54,6 +55,12 @@ def run_record(study: Study, objective: Objective, record: TrialRecord) -> Trial
         result = objective(trial)
     except KeyboardInterrupt:
         study._requeue(trial, "Interrupted by Ctrl-C")
+        raise
+    except ConfigError:
+        # Bad input to the run (a missing data file, a wrong setting) is not
+        # this config's fault: every trial would fail the same way. Keep the
+        # trial for the next run and let the caller report the mistake.
+        study._requeue(trial, "Stopped by a configuration error")
         raise
     except Exception as exc:
         return study.tell(trial, error=exc)

@@ -521,6 +521,30 @@ class Study:
             [t.number for t in requeued],
         )
 
+    def _retry_given_up(self) -> None:
+        # A study stopped because its first trials all failed: the objective
+        # was broken, not those configs. After a fix, they run again first.
+        if self._n_valued or self._n_failed < FAILURES_BEFORE_GIVING_UP:
+            return
+        note = (
+            "Failed while every trial of the study failed; requeued at "
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')} to run again."
+        )
+        failed = [t for t in self._trials if t.status is TrialStatus.FAILED]
+        retried = [
+            t.evolve(status=TrialStatus.QUEUED, error=None, traceback=None, note=note)
+            for t in failed
+        ]
+        self._save(retried)
+        self._queued.update(t.number for t in retried)
+        self._n_failed = 0
+        logger.warning(
+            "Retrying the %d failed trial(s) of study %r first: %s.",
+            len(retried),
+            self.name,
+            [t.number for t in retried],
+        )
+
     def _report(self, trial: Trial, step: int, value: float) -> bool:
         self._storage.add_intermediate(self.name, trial.number, trial.rung, step, value)
         record = self._trials[trial.number]
