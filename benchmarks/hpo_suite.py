@@ -378,6 +378,7 @@ PAIRS = (
     ("tpe", "optuna-tpe"),
     ("random", "optuna-random"),
     ("bohb", "optuna-tpe-hb"),
+    ("bohb-level", "optuna-tpe-hb"),
 )
 
 
@@ -488,7 +489,7 @@ def resource_rows(results: Results) -> list[tuple[Task, float | None, list[str]]
         target = ms.quantile([results.final(t, r) for r in reference], 0.5)
         cells: list[str] = [f"`{t.name}`", ms.fmt(target)]
         ratio_bohb: float | None = None
-        for key in ("bohb", "hyperband"):
+        for key in ("bohb", "bohb-level", "hyperband"):
             runs = results.of(t.name, key)
             if not runs:
                 reason = METHODS[key].unavailable() or "not run"
@@ -513,6 +514,7 @@ def resource_section(results: Results) -> str:
         "task",
         "Optuna TPE+HB final (median)",
         "BOHB: share of B to reach it",
+        "BOHB, one level: share of B",
         "tuneops Hyperband: share of B",
     ]
     return (

@@ -11,7 +11,9 @@ Methods:
 * tuneops random, Sobol and TPE: every trial at the largest resource.
 * tuneops Hyperband (random searcher) and BOHB (TPE searcher), both on
   tuneops' synchronous Hyperband; promoted trials resume, paying only for the
-  extra resource.
+  extra resource. BOHB runs TPE's default ranked split over all rungs;
+  "BOHB, one level" models only the highest rung with enough observations, as
+  Falkner et al. publish it.
 * Optuna RandomSampler and TPESampler (defaults): every trial at the largest
   resource.
 * Optuna TPESampler + HyperbandPruner: each trial trains rung by rung,
@@ -65,6 +67,7 @@ class Method:
     library: str
     sampler: str
     multi_fidelity: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     def unavailable(self) -> str | None:
         """Why the method cannot run here, or ``None`` if it can."""
@@ -85,6 +88,14 @@ METHODS: dict[str, Method] = {
         Method("tpe", "tuneops TPE", "tuneops", "tpe"),
         Method("hyperband", "tuneops Hyperband", "tuneops", "random", True),
         Method("bohb", "tuneops BOHB", "tuneops", "tpe", True),
+        Method(
+            "bohb-level",
+            "tuneops BOHB, one level",
+            "tuneops",
+            "tpe",
+            True,
+            {"fidelity": "level"},
+        ),
         Method("optuna-random", "Optuna random", "optuna", "random"),
         Method("optuna-tpe", "Optuna TPE", "optuna", "tpe"),
         Method("optuna-tpe-hb", "Optuna TPE+Hyperband", "optuna", "tpe", True),
@@ -172,7 +183,7 @@ def _run_tuneops(method: Method, task: Task, seed: int, recorder: _Recorder) -> 
         study = tuneops.Study.create(
             f"{task.name}-{method.key}-{seed}",
             task.space,
-            searcher={"type": method.sampler},
+            searcher={"type": method.sampler, **method.options},
             scheduler=scheduler,
             seed=seed,
             storage="memory",

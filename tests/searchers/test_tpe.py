@@ -277,3 +277,34 @@ def test_bohb_proposals_concentrate_where_the_top_rung_is_good():
     # A model of the bottom rung would propose x near 0, where it is best.
     proposals = np.array([searcher.suggest(100 + i)["x"] for i in range(40)])
     assert np.mean(proposals > 0.5) >= 0.9
+
+
+def test_ranked_split_orders_trials_by_resource_reached_then_loss():
+    rng = np.random.default_rng(7)
+    searcher = TPESearcher(n_startup=3)
+    searcher.bind(Space({"x": Float(0.0, 1.0)}), "minimize", 0)
+    expected = []
+    for n in range(30):
+        x, rungs = float(rng.random()), int(rng.integers(1, 4))
+        evaluations = [(r, 3**r, float(rng.normal())) for r in range(rungs)]
+        searcher.observe(_record(n, x, evaluations))
+        _, top, loss = evaluations[-1]
+        expected.append((-top, loss, x))
+
+    ranked = searcher._model_level()
+    assert ranked.n == 30
+    assert list(ranked.x[:30, 0]) == [x for *_, x in sorted(expected)]
+
+
+def test_level_fidelity_models_one_level_only():
+    searcher = TPESearcher(n_startup=3, fidelity="level")
+    searcher.bind(Space({"x": Float(0.0, 1.0)}), "minimize", 0)
+    for n in range(6):
+        rungs = [(0, 1, float(n))] + ([(1, 3, float(-n))] if n < 3 else [])
+        searcher.observe(_record(n, n / 10, rungs))
+
+    level = searcher._model_level()
+    assert searcher.model_resource == 3.0
+    assert sorted(level.x[: level.n, 0]) == [0.0, 0.1, 0.2]
+    with pytest.raises(ConfigError, match="fidelity"):
+        TPESearcher(fidelity="highest")
