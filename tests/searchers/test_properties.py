@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tuneops import Categorical, Float, Int, Space, Study
+from tuneops import Categorical, ConfigError, Float, Int, Space, Study
 from tuneops.searchers import SEARCHERS
 
 N_TRIALS = 40
@@ -121,3 +121,10 @@ def test_the_same_seed_repeats_the_sequence(runs):
 def test_another_seed_gives_another_sequence(runs):
     assert runs["other"] != runs["first"]
     assert len({str(c) for c in runs["first"]}) > N_TRIALS // 2
+
+
+@pytest.mark.parametrize("name", sorted(SEARCHERS))
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_a_bad_seed_is_refused_by_every_searcher(name, seed):
+    with pytest.raises(ConfigError, match="`seed` must be"):
+        SEARCHERS[name](seed=seed)

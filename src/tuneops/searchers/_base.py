@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from tuneops._internal._validation import check_int
 from tuneops.space import Space
 from tuneops.storage import Direction, TrialRecord
 
@@ -25,12 +26,16 @@ class Searcher(abc.ABC):
     apart. Searchers must be deterministic given the seed and the trial numbers.
 
     Args:
-        seed: Seed of the searcher's own generator; ``None`` uses the study seed.
+        seed: Seed of the searcher's own generator, an integer >= 0; ``None``
+            (default) uses the study seed.
     """
 
     type_name: ClassVar[str]
 
     def __init__(self, seed: int | None = None) -> None:
+        seed = check_int(
+            "seed", seed, low=0, allow_none=True, hint="Use a whole number >= 0."
+        )
         self._seed_arg = seed
         self.seed: int = 0 if seed is None else seed
         self._space: Space | None = None

@@ -424,8 +424,11 @@ class Study:
                 first, then value.
             repeats: Evaluations per config (>= 1, default 3), each with a new
                 trial seed.
-            resource: The resource of the refits; ``None`` (default) uses the
-                scheduler's ``max_resource``.
+            resource: The resource of the refits (> 0); ``None`` (default) uses
+                the scheduler's ``max_resource``. A larger one is allowed (a
+                final training longer than any rung); its refits then become
+                the highest resource reached, so `best_trial` is chosen among
+                them.
 
         Returns:
             One `Refit` per config (mean ± std of its repeats), best mean first.
