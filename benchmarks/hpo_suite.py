@@ -542,6 +542,15 @@ def target_section(results: Results, overhead: OverheadReport | None) -> list[st
     return lines
 
 
+def _not_available(target: str, *keys: str) -> str | None:
+    """The NOT CHECKED line of ``target`` if one of its methods cannot run."""
+    for key in keys:
+        reason = METHODS[key].unavailable()
+        if reason:
+            return f"{target}: NOT CHECKED (not available: {reason})"
+    return None
+
+
 def tpe_target(results: Results) -> str:
     """TPE never significantly worse than Optuna TPE on a black-box task, better on
     at least half."""
@@ -549,9 +558,9 @@ def tpe_target(results: Results) -> str:
         "- TPE vs Optuna TPE on black-box tasks at 100 evaluations (never "
         "significantly worse, better on at least half)"
     )
-    reason = METHODS["tpe"].unavailable() or METHODS["optuna-tpe"].unavailable()
-    if reason:
-        return f"{name}: NOT CHECKED (not available: {reason})"
+    missing = _not_available(name, "tpe", "optuna-tpe")
+    if missing:
+        return missing
     verdicts = {}
     for t in results.tasks:
         if t.group != BLACK_BOX:
@@ -578,9 +587,9 @@ def bohb_target(results: Results) -> str:
         "- BOHB reaches Optuna TPE+Hyperband's final regret with <= 1/3 of the "
         "resource (synthetic multi-fidelity tasks)"
     )
-    reason = METHODS["bohb"].unavailable() or METHODS["optuna-tpe-hb"].unavailable()
-    if reason:
-        return f"{name}: NOT CHECKED (not available: {reason})"
+    missing = _not_available(name, "bohb", "optuna-tpe-hb")
+    if missing:
+        return missing
     ratios = {
         t.name: ratio
         for t, ratio, _ in resource_rows(results)

@@ -73,9 +73,7 @@ def run_record(study: Study, objective: Objective, record: TrialRecord) -> Trial
 
 
 def _give_up_if_all_failing(study: Study) -> None:
-    from tuneops.study._study import FAILURES_BEFORE_GIVING_UP
-
-    if study._n_valued or study._n_failed < FAILURES_BEFORE_GIVING_UP:
+    if not study._given_up:
         return
     first = next(t for t in study._trials if t.status is TrialStatus.FAILED)
     trace = first.traceback or "(no traceback: the objective returned a bad value)"

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuneops._internal._validation import check_int, check_real, fail
-from tuneops.storage import Resource, TrialRecord, TrialStatus
+from tuneops.storage import Direction, Resource, TrialRecord, TrialStatus
+from tuneops.study._ranking import ranking_key
 
 if TYPE_CHECKING:
     from tuneops.study._study import Objective, Study
@@ -85,7 +86,7 @@ def refit_best(
 
 
 def top_configs(
-    trials: Sequence[TrialRecord], direction: str, k: int
+    trials: Sequence[TrialRecord], direction: Direction, k: int
 ) -> list[TrialRecord]:
     """The ``k`` best search trials with distinct configs.
 
@@ -93,7 +94,6 @@ def top_configs(
     by their value there, then by number, the order `Study.best_trial` uses.
     Refit trials are not candidates.
     """
-    sign = 1.0 if direction == "minimize" else -1.0
     ranked = []
     for trial in trials:
         if is_refit(trial) or not trial.evaluations:
@@ -101,8 +101,7 @@ def top_configs(
         last = trial.evaluations[-1]
         if last.value is None or math.isnan(last.value):
             continue
-        level = -math.inf if last.resource is None else -float(last.resource)
-        ranked.append(((level, sign * last.value, trial.number), trial))
+        ranked.append((ranking_key(last, trial.number, direction), trial))
     ranked.sort(key=lambda pair: pair[0])
 
     chosen: list[TrialRecord] = []

@@ -39,6 +39,7 @@ from tuneops.storage import (
 from tuneops.study._frame import trials_frame
 from tuneops.study._outcome import Outcome, parse_outcome
 from tuneops.study._paths import default_artifacts_dir
+from tuneops.study._ranking import ranking_key
 from tuneops.study._refit import Refit, is_refit
 from tuneops.study._trial import Trial
 
@@ -510,43 +511,52 @@ class Study:
         ]
         if not stale:
             return
-        note = (
-            "Was running when its process ended; requeued at "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S')} to run again at the same resource."
+        self._requeue_records(
+            stale,
+            f"Was running when its process ended; requeued at {_now()} to run "
+            "again at the same resource.",
         )
-        requeued = [t.evolve(status=TrialStatus.QUEUED, note=note) for t in stale]
-        self._save(requeued)
-        self._queued.update(t.number for t in requeued)
         logger.warning(
             "Requeued %d trial(s) that were running when the study's process "
             "ended: %s.",
-            len(requeued),
-            [t.number for t in requeued],
+            len(stale),
+            [t.number for t in stale],
         )
+
+    @property
+    def _given_up(self) -> bool:
+        """Whether the study's first trials all failed, so it stopped."""
+        return not self._n_valued and self._n_failed >= FAILURES_BEFORE_GIVING_UP
 
     def _retry_given_up(self) -> None:
         # A study stopped because its first trials all failed: the objective
         # was broken, not those configs. After a fix, they run again first.
-        if self._n_valued or self._n_failed < FAILURES_BEFORE_GIVING_UP:
+        if not self._given_up:
             return
-        note = (
-            "Failed while every trial of the study failed; requeued at "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S')} to run again."
-        )
         failed = [t for t in self._trials if t.status is TrialStatus.FAILED]
-        retried = [
-            t.evolve(status=TrialStatus.QUEUED, error=None, traceback=None, note=note)
-            for t in failed
-        ]
-        self._save(retried)
-        self._queued.update(t.number for t in retried)
+        self._requeue_records(
+            failed,
+            f"Failed while every trial of the study failed; requeued at {_now()} "
+            "to run again.",
+            error=None,
+            traceback=None,
+        )
         self._n_failed = 0
         logger.warning(
             "Retrying the %d failed trial(s) of study %r first: %s.",
-            len(retried),
+            len(failed),
             self.name,
-            [t.number for t in retried],
+            [t.number for t in failed],
         )
+
+    def _requeue_records(
+        self, records: Sequence[TrialRecord], note: str, **changes: Any
+    ) -> None:
+        requeued = [
+            t.evolve(status=TrialStatus.QUEUED, note=note, **changes) for t in records
+        ]
+        self._save(requeued)
+        self._queued.update(t.number for t in requeued)
 
     def _report(self, trial: Trial, step: int, value: float) -> bool:
         self._storage.add_intermediate(self.name, trial.number, trial.rung, step, value)
@@ -558,10 +568,8 @@ class Study:
 
     def _requeue(self, trial: Trial, reason: str) -> None:
         self._running.pop(trial.number, None)
-        note = f"{reason} at {time.strftime('%Y-%m-%d %H:%M:%S')}; requeued."
-        record = self._trials[trial.number].evolve(status=TrialStatus.QUEUED, note=note)
-        self._save([record])
-        self._queued.add(trial.number)
+        note = f"{reason} at {_now()}; requeued."
+        self._requeue_records([self._trials[trial.number]], note)
 
     def _finish(
         self, handle: Trial, started: float, outcome: Outcome, trace: str | None
@@ -646,10 +654,7 @@ class Study:
     def _track_best(self, number: int, evaluation: Evaluation) -> None:
         if evaluation.value is None:
             return
-        sign = 1.0 if self.direction == "minimize" else -1.0
-        resource = evaluation.resource
-        level = float("-inf") if resource is None else -float(resource)
-        key = (level, sign * evaluation.value, number)
+        key = ranking_key(evaluation, number, self.direction)
         if self._best is None or key < self._best[:3]:
             self._best = (*key, evaluation)
 
@@ -659,6 +664,10 @@ class Study:
             f"direction={self.direction!r}, trials={len(self._trials)}, "
             f"storage={self._storage.url!r})"
         )
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def derive_seed(study_seed: int, number: int) -> int:
