@@ -191,6 +191,27 @@ def test_list_show_export(workdir):
     assert "config.x" in lines[0] and "metric.loss" in lines[0]
 
 
+def test_show_marks_refit_trials_with_their_source(workdir):
+    run("-q", "tune", "study.yaml")
+    study = Study.load("toy", "sqlite:///tuneops.db")
+
+    def loss(trial):
+        return {"loss": (trial.config["x"] - 1.0) ** 2 + 1.0 / trial.resource}
+
+    (refit,) = study.refit_best(loss, k=1, repeats=2)
+    code, out = run("show", "toy", "--top", "20")
+    assert code == 0
+    assert "refit of" in out
+    cells = [
+        [c.strip() for c in line.split("│")[1:-1]]
+        for line in out.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip().isdigit()
+    ]
+    marks = {int(row[1]): row[5] for row in cells if len(row) > 5}
+    assert {n for n, mark in marks.items() if mark} == set(refit.trials)
+    assert all(marks[n] == str(refit.source) for n in refit.trials)
+
+
 def test_unknown_study_and_format_exit_2(workdir):
     run("-q", "tune", "study.yaml")
     code, out = run("show", "nope")

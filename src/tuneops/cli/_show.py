@@ -14,6 +14,8 @@ from tuneops.cli._console import console, fmt
 from tuneops.cli._tune import print_best
 from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage
 from tuneops.study import Study
+from tuneops.study._ranking import ranking_key
+from tuneops.study._refit import REFIT_NOTE, is_refit
 
 StorageOption = Annotated[str, typer.Option("--storage", help="Database URL.")]
 
@@ -76,30 +78,35 @@ def show(
 
 
 def _leaderboard(study: Study, trials: list[TrialRecord], top: int) -> Table:
-    sign = 1.0 if study.direction == "minimize" else -1.0
-    valued = [t for t in trials if t.value is not None and t.status.has_value]
-    # Trials that reached a higher resource rank first: their values are comparable.
+    valued = [t for t in trials if t.evaluations and t.status.has_value]
     ranked = sorted(
         valued,
-        key=lambda t: (-_level(t), sign * t.value, t.number),  # type: ignore[operator]
+        key=lambda t: ranking_key(t.evaluations[-1], t.number, study.direction),
     )
+    refits = {t.number: _refit_source(t) for t in valued if is_refit(t)}
     names = list(study.space.names)
     table = Table(
         title=f"Top {min(top, len(ranked))} of {len(valued)} trials with a value"
     )
-    for column in ("rank", "trial", study.metric, "resource", "status", *names):
+    extra = ["refit of"] if refits else []
+    for column in ("rank", "trial", study.metric, "resource", "status", *extra):
         table.add_column(column, justify="right" if column != "status" else "left")
+    for name in names:
+        table.add_column(name, justify="right")
     for rank, trial in enumerate(ranked[:top], start=1):
+        marks = [refits.get(trial.number, "")] if refits else []
         table.add_row(
             str(rank),
             str(trial.number),
             fmt(trial.value),
             fmt(trial.resource),
             trial.status.value,
+            *marks,
             *(fmt(trial.config.get(n)) for n in names),
         )
     return table
 
 
-def _level(trial: TrialRecord) -> float:
-    return float("-inf") if trial.resource is None else float(trial.resource)
+def _refit_source(trial: TrialRecord) -> str:
+    # The note reads "refit of trial N (repeat i of k)".
+    return (trial.note or "").removeprefix(REFIT_NOTE).split("(")[0].strip()
