@@ -13,7 +13,8 @@ and their names here:
 
 BOHB (Falkner et al., ICML 2018) is this searcher inside a Hyperband scheduler:
 observations are kept per resource level, and the model is fitted on the highest
-level that holds enough of them.
+level that holds enough of them (``fidelity="level"``), or on every trial ranked
+by the resource it reached, then its loss (``"ranked"``, the default).
 """
 
 from __future__ import annotations
@@ -149,9 +150,11 @@ class TPESearcher(Searcher):
 
     @property
     def model_resource(self) -> float | None:
-        """The resource level the model is fitted on now; ``None`` during startup.
+        """The highest resource level with enough observations; ``None`` in startup.
 
-        Without a scheduler's resource every evaluation sits at level 0.0.
+        With ``fidelity="level"`` the model is fitted on this level alone; with
+        ``"ranked"`` it uses every trial once one level has enough. Without a
+        scheduler's resource every evaluation sits at level 0.0.
         """
         needed = self.min_observations
         usable = [level for level, obs in self._levels.items() if obs.n >= needed]
