@@ -157,7 +157,9 @@ def _run_study(
 def _print_results(rows: list[dict[str, Any]], storage: str, seconds: float) -> None:
     scores = Table(title="log-RMSE of SalePrice (lower is better)")
     for column in ("", "validation", "test", "trials", "best at resource", "time"):
-        scores.add_column(column, justify="left" if not column else "right")
+        scores.add_column(
+            column, justify="left" if not column else "right", overflow="fold"
+        )
     for row in rows:
         scores.add_row(
             row["study"],
@@ -172,7 +174,7 @@ def _print_results(rows: list[dict[str, Any]], storage: str, seconds: float) -> 
     configs = Table(title="Configurations")
     configs.add_column("hyperparameter")
     for row in rows:
-        configs.add_column(row["study"], justify="right")
+        configs.add_column(row["study"], justify="right", overflow="fold")
     for key in rows[0]["config"]:
         configs.add_row(key, *(_fmt(row["config"].get(key)) for row in rows))
     console.print(configs)

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from typing import Any
 
 from rich.console import Console
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Rich cuts tables at 80 columns when the output is not a terminal (a pipe, a
+# log file, CI), which truncates study names and values past reading. Such
+# output gets room for a leaderboard instead; $COLUMNS still decides.
+PIPED_WIDTH = 160
+
+
+def _width(stream: Any) -> int | None:
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None
+    return PIPED_WIDTH
+
+
+console = Console(highlight=False, width=_width(sys.stdout))
+err_console = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 
 
 def fmt(value: Any) -> str:

@@ -38,7 +38,8 @@ def list_studies(storage: StorageOption = DEFAULT_STORAGE) -> None:
         "best",
         "created",
     ):
-        table.add_column(column)
+        # Names are what `show` needs: fold them, never cut them.
+        table.add_column(column, overflow="fold" if column == "name" else "ellipsis")
     for s in summaries:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.counts.items()))
         created = dt.datetime.fromtimestamp(s.created_at).strftime("%Y-%m-%d %H:%M")
