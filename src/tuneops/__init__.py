@@ -23,6 +23,7 @@ from tuneops._internal._errors import (
     TrialsFailingError,
     TuneopsError,
 )
+from tuneops.record import seed_everything
 from tuneops.schedulers import (
     FIFOScheduler,
     Hyperband,
@@ -38,7 +39,7 @@ from tuneops.searchers import (
 )
 from tuneops.space import Categorical, Float, Int, Space
 from tuneops.storage import TrialRecord, TrialStatus
-from tuneops.study import Refit, Study, Trial
+from tuneops.study import Refit, Rerun, Study, Trial
 
 try:
     __version__ = version("tuneops")
@@ -57,6 +58,7 @@ __all__ = [
     "Int",
     "RandomSearcher",
     "Refit",
+    "Rerun",
     "Scheduler",
     "SearchStalledError",
     "Searcher",
@@ -74,4 +76,5 @@ __all__ = [
     "TrialsFailingError",
     "TuneopsError",
     "__version__",
+    "seed_everything",
 ]

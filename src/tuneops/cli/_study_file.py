@@ -18,6 +18,7 @@ from tuneops.schedulers import Scheduler, scheduler_from_spec
 from tuneops.searchers import Searcher, searcher_from_spec
 from tuneops.space import Space
 from tuneops.storage import DEFAULT_STORAGE
+from tuneops.study._objective_import import import_file
 
 _KEYS = {
     "name": "the study's unique name",
@@ -117,16 +118,7 @@ def _import_file(target: str, base: Path, where: str) -> Any:
             f"{where}: `objective` points to {file}, which does not exist; paths are "
             "relative to the study file's folder."
         )
-    name = f"_tuneops_objective_{abs(hash(str(file.resolve())))}"
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{where}: `objective` file {file} cannot be imported.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    # The objective's own folder is importable, as when running the file directly.
-    sys.path.insert(0, str(file.parent.resolve()))
-    spec.loader.exec_module(module)
-    return module
+    return import_file(file)
 
 
 def _import_module(target: str, base: Path, where: str) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from tuneops.storage._records import (
     Evaluation,
+    SnapshotKind,
     StudyRecord,
     StudySummary,
     TrialRecord,
@@ -81,6 +82,22 @@ class Storage(abc.ABC):
         self, study: str, number: int
     ) -> list[tuple[int, int, float]]:
         """A trial's reported values as ``(rung, step, value)``, in order."""
+
+    @abc.abstractmethod
+    def add_snapshot(
+        self,
+        study: str,
+        kind: SnapshotKind,
+        digest: str,
+        data: Mapping[str, object],
+    ) -> None:
+        """Store an environment or code snapshot once; a known digest is a no-op."""
+
+    @abc.abstractmethod
+    def load_snapshots(
+        self, study: str, kind: SnapshotKind
+    ) -> dict[str, dict[str, object]]:
+        """A study's snapshots of one kind by digest, oldest first."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections; the storage must not be used afterwards."""

@@ -11,6 +11,7 @@ from tuneops._internal._errors import StudyExistsError, StudyNotFoundError
 from tuneops.storage._base import Storage
 from tuneops.storage._records import (
     Evaluation,
+    SnapshotKind,
     StudyRecord,
     StudySummary,
     TrialRecord,
@@ -31,6 +32,7 @@ class InMemoryStorage(Storage):
         self._studies: dict[str, StudyRecord] = {}
         self._trials: dict[str, dict[int, TrialRecord]] = {}
         self._intermediate: dict[tuple[str, int], dict[tuple[int, int], float]] = {}
+        self._snapshots: dict[tuple[str, str], dict[str, dict[str, object]]] = {}
 
     def create_study(self, study: StudyRecord) -> None:
         """Store a new study; raise `StudyExistsError` if the name is taken."""
@@ -62,6 +64,8 @@ class InMemoryStorage(Storage):
         del self._trials[name]
         for key in [k for k in self._intermediate if k[0] == name]:
             del self._intermediate[key]
+        for kind in ("environment", "code"):
+            self._snapshots.pop((name, kind), None)
 
     def add_trial(self, study: str, trial: TrialRecord) -> None:
         """Store a new trial; its number must not exist yet in that study."""
@@ -108,6 +112,25 @@ class InMemoryStorage(Storage):
         self._require(study)
         values = self._intermediate.get((study, number), {})
         return [(rung, step, values[(rung, step)]) for rung, step in sorted(values)]
+
+    def add_snapshot(
+        self,
+        study: str,
+        kind: SnapshotKind,
+        digest: str,
+        data: Mapping[str, object],
+    ) -> None:
+        """Store an environment or code snapshot once; a known digest is a no-op."""
+        self._require(study)
+        stored = self._snapshots.setdefault((study, kind), {})
+        stored.setdefault(digest, copy.deepcopy(dict(data)))
+
+    def load_snapshots(
+        self, study: str, kind: SnapshotKind
+    ) -> dict[str, dict[str, object]]:
+        """A study's snapshots of one kind by digest, oldest first."""
+        self._require(study)
+        return copy.deepcopy(self._snapshots.get((study, kind), {}))
 
     def _require(self, name: str) -> None:
         if name not in self._studies:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Direction = Literal["minimize", "maximize"]
+SnapshotKind = Literal["environment", "code"]
 Resource = int | float | None
 
 
@@ -92,6 +93,12 @@ class TrialRecord:
         error: Why the trial failed, in one line; ``None`` unless failed.
         traceback: The formatted traceback of a failure, when there was one.
         note: A remark from tuneops, e.g. why a running trial was requeued.
+        cpu_time: Core-seconds of CPU the objective used, summed over rungs.
+        gpu_time: GPU-seconds the objective used, summed over rungs (0 without
+            a GPU).
+        environment: Digest of the environment snapshot of the process that
+            ran the trial last (see `tuneops.Study.environments`).
+        code: Digest of the code snapshot of that run.
     """
 
     number: int
@@ -110,6 +117,10 @@ class TrialRecord:
     error: str | None = None
     traceback: str | None = None
     note: str | None = None
+    cpu_time: float = 0.0
+    gpu_time: float = 0.0
+    environment: str | None = None
+    code: str | None = None
 
     def evolve(self, **changes: Any) -> TrialRecord:
         """Return a copy with some fields changed."""

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class NanFloat(TypeDecorator[float]):
@@ -91,7 +91,40 @@ trials = Table(
     Column("error", Text, nullable=True),
     Column("traceback", Text, nullable=True),
     Column("note", Text, nullable=True),
+    Column("cpu_time", _Double, nullable=False, server_default="0"),
+    Column("gpu_time", _Double, nullable=False, server_default="0"),
+    Column("environment", String(64), nullable=True),
+    Column("code", String(64), nullable=True),
     UniqueConstraint("study_id", "number", name="uq_tuneops_trial_number"),
+)
+
+# Columns added to tuneops_trials by each schema version, for the upgrade of a
+# database an earlier release wrote: (version, column name, SQL type and default).
+ADDED_TRIAL_COLUMNS = (
+    (2, "cpu_time", "DOUBLE PRECISION NOT NULL DEFAULT 0"),
+    (2, "gpu_time", "DOUBLE PRECISION NOT NULL DEFAULT 0"),
+    (2, "environment", "VARCHAR(64)"),
+    (2, "code", "VARCHAR(64)"),
+)
+
+# Environment and code snapshots, stored once per study and digest; trials
+# point at theirs by digest, so a thousand trials on one machine share a row
+# and workers on different machines each add theirs.
+snapshots = Table(
+    "tuneops_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "study_id",
+        Integer,
+        ForeignKey("tuneops_studies.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", _Double, nullable=False),
+    Column("data", Text, nullable=False),
+    UniqueConstraint("study_id", "kind", "digest", name="uq_tuneops_snapshot"),
 )
 
 evaluations = Table(

@@ -30,6 +30,7 @@ from tuneops.storage._codec import dumps, loads
 from tuneops.storage._memory import _exists_message, _missing_message
 from tuneops.storage._records import (
     Evaluation,
+    SnapshotKind,
     StudyRecord,
     StudySummary,
     TrialRecord,
@@ -131,6 +132,11 @@ class SQLStorage(Storage):
             for table in (schema.intermediate, schema.evaluations):
                 conn.execute(sa.delete(table).where(table.c.trial_id.in_(trial_ids)))
             conn.execute(
+                sa.delete(schema.snapshots).where(
+                    schema.snapshots.c.study_id == study_id
+                )
+            )
+            conn.execute(
                 sa.delete(schema.trials).where(schema.trials.c.study_id == study_id)
             )
             conn.execute(
@@ -216,6 +222,50 @@ class SQLStorage(Storage):
         with self._connect() as conn:
             return [(r.rung, r.step, r.value) for r in conn.execute(query)]
 
+    def add_snapshot(
+        self,
+        study: str,
+        kind: SnapshotKind,
+        digest: str,
+        data: Mapping[str, object],
+    ) -> None:
+        """Store an environment or code snapshot once; a known digest is a no-op."""
+        study_id = self._study_id(study)
+        table = schema.snapshots
+        known = sa.select(table.c.id).where(
+            (table.c.study_id == study_id)
+            & (table.c.kind == kind)
+            & (table.c.digest == digest)
+        )
+        row = {
+            "study_id": study_id,
+            "kind": kind,
+            "digest": digest,
+            "created_at": time.time(),
+            "data": dumps(data),
+        }
+        try:
+            with self._begin() as conn:
+                if conn.execute(known).first() is None:
+                    conn.execute(sa.insert(table).values(**row))
+        except IntegrityError:
+            # Another worker stored the same snapshot between our check and insert.
+            return
+
+    def load_snapshots(
+        self, study: str, kind: SnapshotKind
+    ) -> dict[str, dict[str, object]]:
+        """A study's snapshots of one kind by digest, oldest first."""
+        study_id = self._study_id(study)
+        table = schema.snapshots
+        query = (
+            sa.select(table.c.digest, table.c.data)
+            .where((table.c.study_id == study_id) & (table.c.kind == kind))
+            .order_by(table.c.created_at, table.c.id)
+        )
+        with self._connect() as conn:
+            return {r.digest: loads(r.data) for r in conn.execute(query)}
+
     def close(self) -> None:
         """Dispose of the connection pool."""
         self._engine.dispose()
@@ -286,6 +336,8 @@ class SQLStorage(Storage):
                 conn.execute(
                     sa.insert(schema.schema_info).values(version=schema.SCHEMA_VERSION)
                 )
+            elif found < schema.SCHEMA_VERSION:
+                _upgrade(conn, found, self.url)
             elif found != schema.SCHEMA_VERSION:
                 raise StorageError(
                     f"The storage {self.url} has schema version {found}, but this "
@@ -317,6 +369,29 @@ class _guarded:
 
     def __exit__(self, *exc_info: Any) -> bool | None:
         return self._context.__exit__(*exc_info)
+
+
+def _upgrade(conn: Connection, found: int, url: str) -> None:
+    """Bring a database an earlier tuneops wrote up to this schema, keeping its rows.
+
+    New tables were made by ``create_all``; new columns of existing tables are
+    added here with defaults that describe old trials truthfully (no CPU time
+    measured, no snapshot).
+    """
+    present = {c["name"] for c in sa.inspect(conn).get_columns(schema.trials.name)}
+    for version, column, ddl in schema.ADDED_TRIAL_COLUMNS:
+        if version > found and column not in present:
+            conn.execute(
+                sa.text(f"ALTER TABLE {schema.trials.name} ADD COLUMN {column} {ddl}")
+            )
+    conn.execute(sa.update(schema.schema_info).values(version=schema.SCHEMA_VERSION))
+    logger.warning(
+        "Upgraded the storage %s from schema version %d to %d; its studies are "
+        "kept. Older tuneops releases can no longer open it.",
+        url,
+        found,
+        schema.SCHEMA_VERSION,
+    )
 
 
 def _create_engine(url: str, engine_kwargs: dict[str, Any]) -> Engine:
@@ -372,6 +447,10 @@ def _trial_row(trial: TrialRecord) -> dict[str, Any]:
         "error": trial.error,
         "traceback": trial.traceback,
         "note": trial.note,
+        "cpu_time": trial.cpu_time,
+        "gpu_time": trial.gpu_time,
+        "environment": trial.environment,
+        "code": trial.code,
     }
 
 
@@ -404,6 +483,10 @@ def _trial_from_row(row: Any, evaluations: Iterable[Evaluation]) -> TrialRecord:
         error=row["error"],
         traceback=row["traceback"],
         note=row["note"],
+        cpu_time=row["cpu_time"],
+        gpu_time=row["gpu_time"],
+        environment=row["environment"],
+        code=row["code"],
     )
 
 

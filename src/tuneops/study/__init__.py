@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tuneops.study._refit import Refit
+from tuneops.study._rerun import Rerun
 from tuneops.study._study import Callback, Objective, Study, derive_seed
 from tuneops.study._trial import Trial
 
-__all__ = ["Callback", "Objective", "Refit", "Study", "Trial", "derive_seed"]
+__all__ = ["Callback", "Objective", "Refit", "Rerun", "Study", "Trial", "derive_seed"]

@@ -18,6 +18,8 @@ _COLUMNS = [
     "bracket",
     "seed",
     "duration",
+    "cpu_time",
+    "gpu_time",
     "started_at",
     "finished_at",
     "error",
@@ -45,9 +47,13 @@ def _row(trial: TrialRecord) -> dict[str, Any]:
         "bracket": trial.bracket,
         "seed": trial.seed,
         "duration": trial.duration,
+        "cpu_time": trial.cpu_time,
+        "gpu_time": trial.gpu_time,
         "started_at": trial.started_at,
         "finished_at": trial.finished_at,
         "error": trial.error,
+        "environment": trial.environment,
+        "code": trial.code,
     }
     row.update({f"config.{k}": v for k, v in trial.config.items()})
     row.update({f"metric.{k}": v for k, v in trial.metrics.items()})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tuneops._internal._errors import ConfigError, TrialsFailingError
 from tuneops._internal._validation import check_int, check_real
 from tuneops.storage import TrialRecord, TrialStatus
 from tuneops.study._outcome import parse_outcome
+from tuneops.study._recording import Usage, recorded_evaluation
 from tuneops.study._trial import Trial
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ def run_optimize(
     n_trials: int | None,
     timeout: float | None,
     callbacks: list[Callback],
+    options: RunOptions,
 ) -> None:
     """Run trials of ``study`` until the budget, the time or the plan runs out."""
     check_int("n_trials", n_trials, low=0, allow_none=True)
@@ -40,19 +43,52 @@ def run_optimize(
         if record is None:
             break
         started_new += len(study._trials) - before
-        finished = run_record(study, objective, record)
+        finished = run_record(study, objective, record, options)
         for callback in callbacks:
             callback(study, finished)
         _give_up_if_all_failing(study)
 
 
-def run_record(study: Study, objective: Objective, record: TrialRecord) -> TrialRecord:
+@dataclass(frozen=True)
+class RunOptions:
+    """How `run_record` runs the objective.
+
+    Attributes:
+        seed_everything: Call `tuneops.seed_everything` with the trial's seed
+            before the objective.
+        capture_output: Send the objective's stdout, stderr and log records to
+            the trial's log file.
+    """
+
+    seed_everything: bool = True
+    capture_output: bool = True
+
+
+def run_record(
+    study: Study,
+    objective: Objective,
+    record: TrialRecord,
+    options: RunOptions | None = None,
+) -> TrialRecord:
     """Call the objective on a running trial's record and store what it gave."""
+    options = options or RunOptions()
     trial = Trial(study, record)
+    usage = Usage(
+        environment=study._recorder.environment(),
+        code=study._recorder.code(objective),
+    )
     started = time.time()
     study._running[record.number] = (trial, started)
+    evaluation = recorded_evaluation(
+        study,
+        record,
+        objective,
+        seed=options.seed_everything,
+        capture=options.capture_output,
+    )
     try:
-        result = objective(trial)
+        with evaluation as meter:
+            result = objective(trial)
     except KeyboardInterrupt:
         study._requeue(trial, "Interrupted by Ctrl-C")
         raise
@@ -63,12 +99,14 @@ def run_record(study: Study, objective: Objective, record: TrialRecord) -> Trial
         study._requeue(trial, "Stopped by a configuration error")
         raise
     except Exception as exc:
-        return study.tell(trial, error=exc)
+        used = replace(usage, cpu_time=meter.cpu_time, gpu_time=meter.gpu_time)
+        return study._tell(trial, None, exc, used)
     return study._finish(
         study._running.pop(record.number)[0],
         started,
         parse_outcome(result, study.metric),
         None,
+        replace(usage, cpu_time=meter.cpu_time, gpu_time=meter.gpu_time),
     )
 
 

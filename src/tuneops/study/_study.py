@@ -8,13 +8,15 @@ import secrets
 import time
 import traceback as tb
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tuneops._internal._errors import ConfigError, SearchStalledError
-from tuneops._internal._validation import check_choice, check_int, fail
+from tuneops._internal._validation import check_choice, check_int, check_real, fail
+from tuneops.record import Cost, Prices, study_cost, trial_log_path
 from tuneops.schedulers import (
     Action,
     Decision,
@@ -40,8 +42,12 @@ from tuneops.study._frame import trials_frame
 from tuneops.study._outcome import Outcome, parse_outcome
 from tuneops.study._paths import default_artifacts_dir
 from tuneops.study._ranking import ranking_key
+from tuneops.study._recording import Recorder, Usage
 from tuneops.study._refit import Refit, is_refit
 from tuneops.study._trial import Trial
+
+if TYPE_CHECKING:
+    from tuneops.study._rerun import Rerun
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +97,7 @@ class Study:
             self._count(trial)
             for evaluation in trial.evaluations:
                 self._track_best(trial.number, evaluation)
+        self._recorder = Recorder(self)
         searcher.bind(self.space, record.direction, record.seed)
         searcher.restore(self._trials)
         scheduler.bind(record.direction)
@@ -156,7 +163,9 @@ class Study:
             return cls._resume(record, store, searcher, scheduler)
         store.create_study(record)
         logger.debug("Created study %r in %s.", name, store.url)
-        return cls(record, store, searcher, scheduler, [])
+        study = cls(record, store, searcher, scheduler, [])
+        study._recorder.environment()
+        return study
 
     @classmethod
     def load(
@@ -284,6 +293,73 @@ class Study:
         """Values trial ``number`` reported, as ``(rung, step, value)``."""
         return self._storage.load_intermediate(self.name, number)
 
+    @property
+    def environments(self) -> dict[str, dict[str, Any]]:
+        """Environment snapshots of this study by digest, oldest first.
+
+        The first is the process that created the study; another is added
+        for every process whose setup differs (another machine, an upgraded
+        package). Each trial's ``environment`` names the one it ran in. See
+        `tuneops.record.environment_snapshot` for the fields.
+        """
+        return self._storage.load_snapshots(self.name, "environment")
+
+    @property
+    def code_snapshots(self) -> dict[str, dict[str, Any]]:
+        """Code snapshots of this study by digest, oldest first.
+
+        One per objective and process: the objective's module and file, the
+        file's SHA-256 and the git commit, branch, dirty flag and diff. Each
+        trial's ``code`` names its own. See `tuneops.record.code_snapshot`.
+        """
+        return self._storage.load_snapshots(self.name, "code")
+
+    def log_path(self, number: int) -> Path:
+        """The log file of trial ``number`` (it exists once the trial ran)."""
+        return trial_log_path(self.artifacts_dir, number)
+
+    def cost(self, prices: Prices | None = None) -> Cost:
+        """Wall, CPU and GPU time of every trial, summed, and their price.
+
+        Args:
+            prices: Per-hour prices; default `Prices.from_env` (the
+                ``TUNEOPS_*_PRICE`` variables, else the documented defaults).
+        """
+        return study_cost(self._trials, prices)
+
+    def rerun(
+        self,
+        number: int,
+        objective: Objective | None = None,
+        *,
+        resource: Resource = None,
+    ) -> Rerun:
+        """Run trial ``number``'s config again with its seed and report both values.
+
+        The rerun is not recorded as a trial and cannot change the study: its
+        intermediate reports are kept in memory, and it gets an empty
+        checkpoint folder, so it trains from scratch at the resource.
+
+        Args:
+            objective: The objective to call; ``None`` imports the one
+                recorded in the trial's code snapshot (its file and name, with
+                the keyword arguments a `functools.partial` bound).
+            resource: The resource to run at; ``None`` uses the highest
+                resource the trial was evaluated at.
+
+        Returns:
+            The recorded and the new value, and every difference between the
+            recorded environment and code and the current ones (also logged as
+            a warning).
+
+        Raises:
+            ConfigError: No such trial, it has no recorded result at that
+                resource, or the recorded objective cannot be imported.
+        """
+        from tuneops.study._rerun import rerun_trial
+
+        return rerun_trial(self, number, objective, resource)
+
     def budget_warnings(self, n_trials: int | None) -> list[str]:
         """What the scheduler says about a budget of ``n_trials`` new trials.
 
@@ -342,6 +418,8 @@ class Study:
         value: Any = None,
         *,
         error: BaseException | str | None = None,
+        cpu_time: float = 0.0,
+        gpu_time: float = 0.0,
     ) -> TrialRecord:
         """Record the result of a trial started by `ask`.
 
@@ -350,10 +428,31 @@ class Study:
             value: A number, or a dict of metrics that includes the study metric.
                 Anything else (None, NaN, ±inf, a string) fails the trial.
             error: Mark the trial failed with this exception or reason instead.
+            cpu_time: Core-seconds of CPU the evaluation used (>= 0), for the
+                study's cost; tuneops cannot measure what runs outside
+                `optimize`. Wall time is measured from `ask` to `tell`.
+            gpu_time: GPU-seconds the evaluation used (>= 0).
 
         Returns:
             The trial's record after the scheduler's decision.
         """
+        check_real("cpu_time", cpu_time, low=0)
+        check_real("gpu_time", gpu_time, low=0)
+        usage = Usage(
+            cpu_time=float(cpu_time),
+            gpu_time=float(gpu_time),
+            environment=self._recorder.environment(),
+            code=self._recorder.code(None),
+        )
+        return self._tell(trial, value, error, usage)
+
+    def _tell(
+        self,
+        trial: Trial | int,
+        value: Any,
+        error: BaseException | str | None,
+        usage: Usage,
+    ) -> TrialRecord:
         number = trial if isinstance(trial, int) else trial.number
         if number not in self._running:
             raise fail(
@@ -364,7 +463,7 @@ class Study:
             )
         handle, started = self._running.pop(number)
         outcome, trace = _outcome_of(value, error, self.metric)
-        return self._finish(handle, started, outcome, trace)
+        return self._finish(handle, started, outcome, trace, usage)
 
     def optimize(
         self,
@@ -373,6 +472,8 @@ class Study:
         timeout: float | None = None,
         *,
         callbacks: Iterable[Callback] = (),
+        seed_everything: bool = True,
+        capture_output: bool = True,
     ) -> None:
         """Run trials until ``n_trials`` new trials ran, ``timeout`` passed, or the
         searcher or scheduler has nothing left.
@@ -392,14 +493,21 @@ class Study:
                 running one finishes. ``None`` for no limit.
             callbacks: Called with the study and the trial's record after every
                 evaluation.
+            seed_everything: Before each evaluation, seed Python's `random`,
+                numpy's global generator and PyTorch with the trial's seed
+                (`tuneops.seed_everything`). Default true.
+            capture_output: Write what the objective prints or logs to the
+                trial's log file (`log_path`, `tuneops logs`) instead of the
+                console. Default true.
 
         Raises:
             TrialsFailingError: The study's first trials all failed.
             ConfigError: The trial budget cannot work with the scheduler.
         """
-        from tuneops.study._optimize import run_optimize
+        from tuneops.study._optimize import RunOptions, run_optimize
 
-        run_optimize(self, objective, n_trials, timeout, list(callbacks))
+        options = RunOptions(seed_everything, capture_output)
+        run_optimize(self, objective, n_trials, timeout, list(callbacks), options)
 
     def refit_best(
         self,
@@ -572,10 +680,15 @@ class Study:
         self._requeue_records([self._trials[trial.number]], note)
 
     def _finish(
-        self, handle: Trial, started: float, outcome: Outcome, trace: str | None
+        self,
+        handle: Trial,
+        started: float,
+        outcome: Outcome,
+        trace: str | None,
+        usage: Usage,
     ) -> TrialRecord:
         finished = time.time()
-        record = self._trials[handle.number]
+        record = usage.add_to(self._trials[handle.number])
         duration = record.duration + (finished - started)
         evaluations: dict[int, Evaluation] = {}
         if outcome.error is not None:

@@ -1,0 +1,100 @@
+"""Per-trial log files: what the objective prints and logs, kept with the study."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def trial_log_path(artifacts_dir: str | Path, number: int) -> Path:
+    """Where trial ``number``'s log lives: ``<artifacts_dir>/logs/trial_NNNNN.log``."""
+    return Path(artifacts_dir) / "logs" / f"trial_{number:05d}.log"
+
+
+class _Tee(io.TextIOBase):
+    """A text stream that writes to the log file and, when asked, to the console."""
+
+    def __init__(self, file: TextIO, echo: TextIO | None) -> None:
+        self._file = file
+        self._echo = echo
+
+    def write(self, text: str) -> int:
+        self._file.write(text)
+        if self._echo is not None:
+            self._echo.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._file.flush()
+        if self._echo is not None:
+            self._echo.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+class CaptureOutput:
+    """Send ``sys.stdout``, ``sys.stderr`` and logging to a trial's log file.
+
+    Each evaluation appends a header line (rung, resource, time) and then what
+    the objective wrote. Log records reach the file through a handler on the
+    root logger; when the program configured no logging at all, the root level
+    is lowered to INFO for the evaluation so the objective's INFO lines are
+    kept, which Python would otherwise drop.
+
+    Output written by C code or child processes straight to the file
+    descriptors is not captured.
+
+    Args:
+        path: The log file; its folder is created.
+        header: First line written for this evaluation.
+        echo: Also write stdout and stderr to the console as usual.
+    """
+
+    def __init__(self, path: Path, header: str, *, echo: bool = False) -> None:
+        self._path = path
+        self._header = header
+        self._echo = echo
+        self._file: TextIO | None = None
+        self._saved: tuple[TextIO, TextIO, int] | None = None
+        self._handler: logging.Handler | None = None
+
+    def __enter__(self) -> CaptureOutput:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        file = open(self._path, "a", encoding="utf-8", errors="replace")
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        file.write(f"===== {self._header} at {stamp} =====\n")
+        root = logging.getLogger()
+        self._saved = (sys.stdout, sys.stderr, root.level)
+        self._handler = logging.StreamHandler(file)
+        self._handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        if not root.handlers:
+            root.setLevel(min(root.level, logging.INFO) or logging.INFO)
+        root.addHandler(self._handler)
+        sys.stdout = _Tee(file, sys.stdout if self._echo else None)
+        sys.stderr = _Tee(file, sys.stderr if self._echo else None)
+        self._file = file
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        assert self._saved is not None and self._file is not None
+        sys.stdout, sys.stderr, level = self._saved
+        root = logging.getLogger()
+        if self._handler is not None:
+            root.removeHandler(self._handler)
+        root.setLevel(level)
+        if exc is not None and not isinstance(exc, KeyboardInterrupt):
+            self._file.write(f"The objective raised {type(exc).__name__}: {exc}\n")
+        self._file.close()

@@ -1,0 +1,43 @@
+"""One call that seeds every random number generator a trial is likely to use."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+
+import numpy as np
+
+from tuneops._internal._validation import check_int
+
+
+def seed_everything(seed: int, *, torch: bool = True) -> None:
+    """Seed Python's `random`, numpy's global generator and PyTorch's.
+
+    A trial calls this with its own seed before the objective runs (see
+    `tuneops.Study.optimize`), so code that draws from the global generators
+    (``random.random()``, ``np.random.rand()``, ``torch.randn``, a model's
+    weight initialisation) draws the same numbers when the trial is rerun.
+    Generators you create yourself (``np.random.default_rng(trial.seed)``)
+    are better still: nothing else can draw from them.
+
+    ``PYTHONHASHSEED`` cannot be changed in a running process; set it before
+    Python starts if your code depends on the order of a set of strings.
+
+    Args:
+        seed: 0 <= seed < 2**32 (numpy's legacy generator takes no more).
+        torch: Also seed PyTorch (CPU and every CUDA device) when it is
+            installed. Default true; importing PyTorch takes a second or two
+            the first time in a process.
+    """
+    check_int("seed", seed, low=0, high=2**32 - 1)
+    random.seed(seed)
+    np.random.seed(seed)
+    if torch and _torch_installed():
+        import torch as torch_module
+
+        torch_module.manual_seed(seed)
+
+
+def _torch_installed() -> bool:
+    return "torch" in sys.modules or importlib.util.find_spec("torch") is not None
