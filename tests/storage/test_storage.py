@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,127 @@ def test_bad_url_is_a_config_error():
 
     with pytest.raises(ConfigError, match="database URL"):
         open_storage("not a url://")
+
+
+def test_snapshots_are_stored_once_per_digest(storage_url):
+    storage = open_storage(storage_url)
+    name = unique_name()
+    storage.create_study(_study(name))
+    first = {"hostname": "a", "packages": {"numpy": "2.0"}, "note": "ünï ✓"}
+    storage.add_snapshot(name, "environment", "d1", first)
+    storage.add_snapshot(name, "environment", "d1", {"hostname": "changed"})
+    storage.add_snapshot(name, "environment", "d2", {"hostname": "b"})
+    storage.add_snapshot(name, "code", "c1", {"git": None})
+
+    assert storage.load_snapshots(name, "environment") == {
+        "d1": first,
+        "d2": {"hostname": "b"},
+    }
+    assert list(storage.load_snapshots(name, "environment")) == ["d1", "d2"]
+    assert storage.load_snapshots(name, "code") == {"c1": {"git": None}}
+    storage.delete_study(name)
+    storage.create_study(_study(name))
+    assert storage.load_snapshots(name, "environment") == {}
+
+
+def test_trial_times_and_digests_round_trip(storage_url):
+    storage = open_storage(storage_url)
+    name = unique_name()
+    storage.create_study(_study(name))
+    trial = TrialRecord(
+        number=0,
+        status=TrialStatus.COMPLETED,
+        config={"x": 0.5},
+        seed=1,
+        cpu_time=12.25,
+        gpu_time=3.5,
+        environment="e" * 16,
+        code="c" * 16,
+    )
+    storage.add_trial(name, trial)
+    assert storage.load_trials(name) == [trial]
+
+
+def _own_database(shared_url: str, request: pytest.FixtureRequest) -> str:
+    import sqlalchemy as sa
+
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    name = unique_name("tuneops_upgrade").replace("-", "_")
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    url = sa.engine.make_url(shared_url).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _v1_database(url: str, dialect: str) -> None:
+    import sqlalchemy as sa
+
+    ddl = (Path(__file__).parent / f"schema_v1_{dialect}.sql").read_text()
+    statements = [s for s in ddl.split(";") if "CREATE" in s]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+        conn.execute(sa.text("INSERT INTO tuneops_schema (version) VALUES (1)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO tuneops_studies (name, metric, direction, space, "
+                "searcher, scheduler, seed, artifacts_dir, created_at, attrs) VALUES "
+                "('old', 'loss', 'minimize', '{}', '{\"type\": \"random\"}', "
+                "'{\"type\": \"fifo\"}', 7, '/tmp/old', 1.0, '{}')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO tuneops_trials (study_id, number, status, config, seed, "
+                "rung, resource, value, metrics, duration) SELECT id, 0, 'completed', "
+                "'{\"x\": 0.25}', 5, 0, 'null', 0.125, '{\"loss\": 0.125}', 2.5 "
+                "FROM tuneops_studies"
+            )
+        )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_version_1_database_is_upgraded_keeping_its_trials(
+    backend, tmp_path, request
+):
+    import sqlalchemy as sa
+
+    if backend == "sqlite":
+        url, dialect = f"sqlite:///{tmp_path / 'old.db'}", "sqlite"
+    else:
+        # Its own database: the session's shared one holds other tests' tables.
+        url, dialect = request.getfixturevalue("postgres_url"), "postgresql"
+        url = _own_database(url, request)
+    _v1_database(url, dialect)
+
+    storage = SQLStorage(url)
+    (trial,) = storage.load_trials("old")
+
+    assert trial.config == {"x": 0.25}
+    assert (trial.value, trial.duration) == (0.125, 2.5)
+    assert (trial.cpu_time, trial.gpu_time) == (0.0, 0.0)
+    assert trial.environment is None and trial.code is None
+    storage.add_snapshot("old", "environment", "d", {"hostname": "h"})
+    storage.update_trials("old", [trial.evolve(cpu_time=1.5, environment="d")])
+    assert storage.load_trials("old")[0].cpu_time == 1.5
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("SELECT version FROM tuneops_schema")).scalar()
+    engine.dispose()
+    assert version == 2
+    storage.close()
+    # Opening it again finds version 2 and changes nothing.
+    reopened = SQLStorage(url)
+    assert reopened.load_trials("old")[0].cpu_time == 1.5
+    reopened.close()

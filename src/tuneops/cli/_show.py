@@ -12,6 +12,14 @@ from rich.table import Table
 from tuneops.cli._app import app, handle_errors
 from tuneops.cli._console import console, fmt
 from tuneops.cli._tune import print_best
+from tuneops.record import (
+    CPU_PRICE_VARIABLE,
+    DEFAULT_CPU_CORE_HOUR,
+    DEFAULT_GPU_HOUR,
+    GPU_PRICE_VARIABLE,
+    Cost,
+    Prices,
+)
 from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage
 from tuneops.study import Study
 from tuneops.study._ranking import ranking_key
@@ -63,8 +71,25 @@ def show(
     top: Annotated[
         int, typer.Option("--top", min=1, help="Rows of the leaderboard.")
     ] = 10,
+    cpu_price: Annotated[
+        float | None,
+        typer.Option(
+            "--cpu-price",
+            help=f"Dollars per CPU core-hour; default ${CPU_PRICE_VARIABLE} or "
+            f"{DEFAULT_CPU_CORE_HOUR}.",
+        ),
+    ] = None,
+    gpu_price: Annotated[
+        float | None,
+        typer.Option(
+            "--gpu-price",
+            help=f"Dollars per GPU-hour; default ${GPU_PRICE_VARIABLE} or "
+            f"{DEFAULT_GPU_HOUR}.",
+        ),
+    ] = None,
 ) -> None:
-    """Show a study's leaderboard, its best config and where its trials stand."""
+    """Show a study's leaderboard, best config, cost and where its trials stand."""
+    prices = Prices.from_env(cpu_price, gpu_price)
     study = Study.load(name, storage)
     trials = study.trials
     counts = Counter(t.status.value for t in trials)
@@ -76,6 +101,29 @@ def show(
     )
     console.print(_leaderboard(study, trials, top))
     print_best(study)
+    console.print(_cost_line(study.cost(prices)))
+
+
+def _cost_line(cost: Cost) -> str:
+    prices = cost.prices
+    return (
+        f"Cost of {cost.trials} trials: wall {_duration(cost.wall_time)}, CPU "
+        f"{_duration(cost.cpu_time)} core-time, GPU {_duration(cost.gpu_time)}; "
+        f"estimated {_dollars(cost.dollars)} at ${prices.cpu_core_hour:g} per "
+        f"core-hour and ${prices.gpu_hour:g} per GPU-hour."
+    )
+
+
+def _dollars(amount: float) -> str:
+    return "less than $0.01" if 0 < amount < 0.01 else f"${amount:,.2f}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.3g} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds / 3600:.3g} h"
 
 
 def _leaderboard(study: Study, trials: list[TrialRecord], top: int) -> Table:

@@ -19,6 +19,13 @@ MAX_DIFF_BYTES = 20_000_000
 # up to this many of them, each up to this size (larger ones are data).
 MAX_UNTRACKED_FILES = 100
 MAX_UNTRACKED_BYTES = 1_000_000
+# Only untracked files of these kinds count as code: a database, log or
+# checkpoint beside the script changes with every trial and says nothing about
+# what ran.
+SOURCE_SUFFIXES = frozenset(
+    {".py", ".pyx", ".ipynb", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini"}
+    | {".sh", ".c", ".cc", ".cpp", ".h", ".hpp", ".cu", ".r", ".jl", ".sql"}
+)
 
 
 def code_snapshot(objective: Callable[..., Any] | None) -> dict[str, Any]:
@@ -33,8 +40,12 @@ def code_snapshot(objective: Callable[..., Any] | None) -> dict[str, Any]:
         ``kwargs``: the JSON-ready keyword arguments bound by a partial),
         ``source_sha256`` of the objective's file, and ``git`` (``None``
         outside a repository, else ``commit``, ``branch``, ``dirty``,
-        ``untracked`` (paths), ``diff`` (the zlib-compressed, base64 text of
-        ``git diff HEAD``; see `decode_diff`) and ``diff_truncated``).
+        ``untracked`` (source files git does not track yet, by
+        `SOURCE_SUFFIXES`), ``diff`` (the zlib-compressed, base64 text of
+        ``git diff HEAD`` plus the untracked source files as added; see
+        `decode_diff`) and ``diff_truncated``). ``dirty`` means tracked files
+        changed or untracked source files exist; databases, logs and data
+        beside the code do not count.
     """
     reference = objective_reference(objective)
     file = reference.get("file")
@@ -119,7 +130,13 @@ def _git_state(folder: Path) -> dict[str, Any] | None:
     if commit is None:
         return None
     status = _git(folder, "status", "--porcelain", "--untracked-files=all") or ""
-    untracked = [line[3:] for line in status.splitlines() if line.startswith("??")]
+    lines = status.splitlines()
+    untracked = [
+        line[3:]
+        for line in lines
+        if line.startswith("??") and Path(line[3:]).suffix.lower() in SOURCE_SUFFIXES
+    ]
+    changed = any(not line.startswith("??") for line in lines)
     root = _git(folder, "rev-parse", "--show-toplevel")
     diff = _git(folder, "diff", "HEAD", "--binary") or ""
     if root is not None:
@@ -131,7 +148,7 @@ def _git_state(folder: Path) -> dict[str, Any] | None:
         "root": root,
         "commit": commit,
         "branch": _git(folder, "rev-parse", "--abbrev-ref", "HEAD"),
-        "dirty": bool(status.strip()),
+        "dirty": changed or bool(untracked),
         "untracked": untracked,
         "diff": packed if raw else None,
         "diff_truncated": truncated,

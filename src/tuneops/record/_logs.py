@@ -21,9 +21,13 @@ def trial_log_path(artifacts_dir: str | Path, number: int) -> Path:
 class _Tee(io.TextIOBase):
     """A text stream that writes to the log file and, when asked, to the console."""
 
-    def __init__(self, file: TextIO, echo: TextIO | None) -> None:
+    def __init__(self, file: TextIO, original: TextIO, echo: bool) -> None:
         self._file = file
-        self._echo = echo
+        self._echo = original if echo else None
+        # Rich consoles write to the stream this names instead of sys.stdout, so
+        # a progress bar or log line of the program around the trial stays on
+        # the terminal instead of landing in the trial's log.
+        self.rich_proxied_file = getattr(original, "rich_proxied_file", original)
 
     def write(self, text: str) -> int:
         self._file.write(text)
@@ -78,8 +82,8 @@ class CaptureOutput:
         if not root.handlers:
             root.setLevel(min(root.level, logging.INFO) or logging.INFO)
         root.addHandler(self._handler)
-        sys.stdout = _Tee(file, sys.stdout if self._echo else None)
-        sys.stderr = _Tee(file, sys.stderr if self._echo else None)
+        sys.stdout = _Tee(file, sys.stdout, self._echo)
+        sys.stderr = _Tee(file, sys.stderr, self._echo)
         self._file = file
         return self
 
