@@ -31,10 +31,17 @@ def logs(
     _check_number(study, trial)
     path = study.log_path(trial)
     if not path.is_file():
+        record = study.trials[trial]
+        if record.evaluations or record.status.is_finished:
+            console.print(
+                f"Trial {trial} of study {name!r} printed and logged nothing (no "
+                f"file at {path}), or ran with capture_output=False or through "
+                "ask and tell."
+            )
+            return
         raise ConfigError(
-            f"Trial {trial} of study {name!r} has no log file ({path} does not "
-            "exist): it has not run yet, ran through ask and tell, or ran with "
-            "capture_output=False."
+            f"Trial {trial} of study {name!r} has not run yet (status "
+            f"{record.status.value}), so it has no log; pick a trial that ran."
         )
     # Printed as it is: the objective's output is not rich markup.
     console.print(path.read_text(encoding="utf-8"), markup=False, end="")
