@@ -118,6 +118,7 @@ def test_dry_run_shows_the_plan_and_runs_nothing(workdir):
         (("seed: 3", "seed: three"), "`seed` must be an integer"),
         (("seed: 3", "direction: minimise"), "bad.yaml: `direction` must be"),
         (("type: hyperband", "type: hyperband, foo: 1"), "bad.yaml: `scheduler`"),
+        (("seed: 3", "seed: 3\ncapture_output: maybe"), "`capture_output` must be"),
     ],
 )
 def test_bad_study_files_exit_2_naming_the_problem(workdir, edit, expected):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 import pytest
 
@@ -107,6 +108,10 @@ def test_show_prints_the_cost_with_given_prices(workdir):
     assert float(match.group(2).replace(",", "")) == pytest.approx(
         cpu_hours * 1e6, abs=0.006
     )
+    (digest,) = study.environments
+    assert f"Environment {digest}: {socket.gethostname()}, Python " in out
+    assert f"{workdir / 'obj.py'}:chatty" in out
+    assert "not in git" in out
 
 
 def test_bad_price_exits_2(workdir, monkeypatch):
@@ -116,3 +121,14 @@ def test_bad_price_exits_2(workdir, monkeypatch):
     monkeypatch.setenv("TUNEOPS_GPU_HOUR_PRICE", "cheap")
     code, out = run("show", "toy")
     assert code == 2 and "$TUNEOPS_GPU_HOUR_PRICE must be a price" in out
+
+
+def test_logs_of_a_silent_trial_and_capture_turned_off(workdir):
+    quiet = (workdir / "study.yaml").read_text() + "capture_output: false\n"
+    (workdir / "study.yaml").write_text(quiet)
+    code, out = run("-q", "tune", "study.yaml")
+
+    assert code == 0
+    assert "training x=" in out
+    code, out = run("logs", "toy", "0")
+    assert code == 0 and "printed and logged nothing" in out

@@ -102,6 +102,35 @@ def show(
     console.print(_leaderboard(study, trials, top))
     print_best(study)
     console.print(_cost_line(study.cost(prices)))
+    for line in _recorded_lines(study):
+        console.print(line, markup=False, soft_wrap=True)
+
+
+def _recorded_lines(study: Study) -> list[str]:
+    lines = []
+    for digest, env in study.environments.items():
+        cpu = env.get("cpu") or {}
+        gpus = ", ".join(g["name"] for g in env.get("gpus") or []) or "no GPU"
+        memory = env.get("memory_bytes") or 0
+        lines.append(
+            f"Environment {digest}: {env.get('hostname')}, Python "
+            f"{(env.get('python') or {}).get('version')}, {cpu.get('model')} "
+            f"({cpu.get('usable_cores')} cores), {memory / 2**30:.1f} GiB, {gpus}; "
+            f"{len(env.get('packages') or {})} packages."
+        )
+    for digest, code in study.code_snapshots.items():
+        objective = code.get("objective") or {}
+        git = code.get("git")
+        where = "not in git"
+        if git:
+            dirty = ", uncommitted changes" if git.get("dirty") else ""
+            where = f"git {str(git.get('commit'))[:10]} on {git.get('branch')}{dirty}"
+        sha = str(code.get("source_sha256") or "-")[:12]
+        lines.append(
+            f"Code {digest}: {objective.get('file')}:{objective.get('qualname')} "
+            f"(SHA-256 {sha}), {where}."
+        )
+    return lines
 
 
 def _cost_line(cost: Cost) -> str:

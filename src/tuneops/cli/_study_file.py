@@ -33,6 +33,10 @@ _KEYS = {
     "timeout": "seconds after which no new evaluation starts",
     "seed": "the study seed",
     "storage": "a database URL (default sqlite:///tuneops.db)",
+    "seed_everything": "seed random, numpy and torch with each trial's seed "
+    "(default true)",
+    "capture_output": "write what the objective prints and logs to the trial's "
+    "log file (default true)",
 }
 
 
@@ -54,6 +58,8 @@ class StudyFile:
     seed: int | None = None
     storage: str = DEFAULT_STORAGE
     objective_args: dict[str, Any] = field(default_factory=dict)
+    seed_everything: bool = True
+    capture_output: bool = True
 
 
 def read_study_file(path: str | Path) -> StudyFile:
@@ -88,6 +94,8 @@ def read_study_file(path: str | Path) -> StudyFile:
         seed=_in_file(where, check_int, "seed", data.get("seed"), low=0),
         storage=_string(data, "storage", where, DEFAULT_STORAGE),
         objective_args=_mapping(data, "objective_args", where),
+        seed_everything=_flag(data, "seed_everything", where),
+        capture_output=_flag(data, "capture_output", where),
     )
 
 
@@ -216,6 +224,13 @@ def _in_file(
         return check(key, value, allow_none=True, **kw)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _flag(data: Mapping[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: `{key}` must be true or false; got {value!r}.")
+    return value
 
 
 def _mapping(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:

@@ -111,6 +111,8 @@ def _run(study: Study, spec: StudyFile, remaining: int | None) -> None:
                 n_trials=remaining,
                 timeout=spec.timeout,
                 callbacks=[callback],
+                seed_everything=spec.seed_everything,
+                capture_output=spec.capture_output,
             )
         except KeyboardInterrupt:
             progress.stop()
