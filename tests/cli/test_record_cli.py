@@ -132,3 +132,26 @@ def test_logs_of_a_silent_trial_and_capture_turned_off(workdir):
     assert "training x=" in out
     code, out = run("logs", "toy", "0")
     assert code == 0 and "printed and logged nothing" in out
+
+
+def test_refit_uses_the_recorded_objective_and_records_the_repeats(workdir):
+    run("-q", "tune", "study.yaml")
+    before = len(Study.load("toy", "sqlite:///tuneops.db").trials)
+
+    code, out = run("-q", "refit", "toy", "--k", "2", "--repeats", "2")
+
+    assert code == 0, out
+    study = Study.load("toy", "sqlite:///tuneops.db")
+    refits = study.trials[before:]
+    assert len(refits) == 4
+    assert all(t.resource == 9 and t.note.startswith("refit of trial") for t in refits)
+    sources = {int(t.note.split()[3]) for t in refits}
+    for source in sources:
+        values = [t.value for t in refits if int(t.note.split()[3]) == source]
+        mean = sum(values) / len(values)
+        row = next(
+            line for line in out.splitlines() if line.startswith(f"│ {source:>5} │")
+        )
+        assert f"{mean:.6g}" in row
+    code, out = run("refit", "toy", "--objective", "obj.py:nope")
+    assert code == 2 and "has no function of that name" in out
