@@ -19,7 +19,12 @@ from tuneops import (
     TPESearcher,
     TrialStatus,
 )
-from tuneops.searchers._tpe import _Kinds, _Parzen
+from tuneops.searchers._tpe import (
+    _coordinate_ascent,
+    _Kinds,
+    _neighbour_widths,
+    _Parzen,
+)
 from tuneops.storage import Evaluation, TrialRecord
 
 QUADRATIC = Space({f"x{i}": Float(-5.0, 5.0) for i in range(4)})
@@ -183,6 +188,56 @@ def test_inactive_dimension_contributes_the_uniform_density():
     assert np.allclose(without_b.log_pdf(points), one_d.log_pdf(grid[:, None]))
     missing = np.column_stack([grid, np.full_like(grid, np.nan)])
     assert np.allclose(with_b.log_pdf(missing), one_d.log_pdf(grid[:, None]))
+
+
+def test_kernel_widths_are_the_larger_gap_to_a_neighbour_floored_by_the_clip():
+    centers = np.array([[0.10], [0.20], [0.50], [np.nan], [0.90]])
+    sigma = _neighbour_widths(centers, 1e-3)
+
+    # Sorted 0.1, 0.2, 0.5, 0.9: the outer two take their one inner gap; the
+    # inactive row keeps the unit width; the clip is 1 / (4 active + 2).
+    assert sigma[:, 0] == pytest.approx([1 / 6, 0.3, 0.4, 1.0, 0.4])
+    crowded = _neighbour_widths(np.array([[0.5], [0.501], [0.502]]), 1e-3)
+    assert crowded[:, 0] == pytest.approx([0.2] * 3)
+
+
+def test_coordinate_ascent_only_raises_the_density_ratio():
+    space = Space({f"x{i}": Float(0.0, 1.0) for i in range(3)})
+    rng = np.random.default_rng(0)
+    good = _parzen(space, rng.uniform(0.2, 0.4, size=(8, 3)).tolist())
+    bad = _parzen(space, rng.random((40, 3)).tolist())
+    x = np.array([0.9, 0.5, 0.1])
+    before = float(good.log_pdf(x[None])[0] - bad.log_pdf(x[None])[0])
+
+    moved = _coordinate_ascent(x, before, np.arange(3), good, bad, rng, 12)
+
+    after = float(good.log_pdf(x[None])[0] - bad.log_pdf(x[None])[0])
+    assert moved and after > before + 1.0
+    assert np.all((x >= 0.0) & (x <= 1.0))
+
+
+def test_a_branch_without_good_children_keeps_being_explored():
+    # Branch "b" is better, but its child only pays off once tuned; a searcher
+    # that compares branches on the joint ratio stays on "a" for good.
+    space = Space(
+        {
+            "arm": Categorical(["a", "b"]),
+            "u": Float(0.0, 1.0, when={"arm": "a"}),
+            "v": Float(0.0, 1.0, when={"arm": "b"}),
+        }
+    )
+
+    def loss(trial):
+        if trial.config["arm"] == "a":
+            return 0.5 + (trial.config["u"] - 0.5) ** 2
+        return 8.0 * abs(trial.config["v"] - 0.7)
+
+    found = 0
+    for seed in range(5):
+        study = Study.create("c", space, searcher="tpe", seed=seed, storage="memory")
+        study.optimize(loss, n_trials=60)
+        found += study.best_value < 0.4
+    assert found >= 4
 
 
 def test_categorical_draws_follow_the_aitchison_aitken_kernel():
