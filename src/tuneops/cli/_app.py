@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 
 from tuneops._internal._errors import ConfigError, TuneopsError
 from tuneops._internal._logging import configure_cli_logging
@@ -36,13 +37,20 @@ def handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ConfigError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+            _print_error(exc)
             raise typer.Exit(EXIT_USAGE) from exc
         except TuneopsError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+            _print_error(exc)
             raise typer.Exit(EXIT_INTERNAL) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_error(exc: Exception) -> None:
+    # Messages quote user text and commands like pip install 'tuneops[xlsx]':
+    # escaped, so rich does not read their brackets as markup.
+    message = f"[bold red]Error:[/] {escape(str(exc))}"
+    err_console.print(message, markup=True, soft_wrap=True)
 
 
 @app.callback()

@@ -31,6 +31,10 @@ from tuneops.record._environment import (
     environment_snapshot,
     snapshot_digest,
 )
+from tuneops.record._export_csv import export_csv
+from tuneops.record._export_mlflow import MlflowExport, export_mlflow
+from tuneops.record._export_tensorboard import export_tensorboard
+from tuneops.record._export_xlsx import export_xlsx
 from tuneops.record._logs import CaptureOutput, trial_log_path
 from tuneops.record._seeding import seed_everything
 
@@ -43,12 +47,17 @@ __all__ = [
     "CaptureOutput",
     "Cost",
     "Meter",
+    "MlflowExport",
     "Prices",
     "code_differences",
     "code_snapshot",
     "decode_diff",
     "environment_differences",
     "environment_snapshot",
+    "export_csv",
+    "export_mlflow",
+    "export_tensorboard",
+    "export_xlsx",
     "objective_reference",
     "seed_everything",
     "snapshot_digest",
