@@ -203,14 +203,20 @@ def test_show_marks_refit_trials_with_their_source(workdir):
     code, out = run("show", "toy", "--top", "20")
     assert code == 0
     assert "refit of" in out
+    leaderboard = out.split("Best of study")[0]
     cells = [
         [c.strip() for c in line.split("│")[1:-1]]
-        for line in out.splitlines()
+        for line in leaderboard.splitlines()
         if line.startswith("│") and line.split("│")[1].strip().isdigit()
     ]
     marks = {int(row[1]): row[5] for row in cells if len(row) > 5}
     assert {n for n, mark in marks.items() if mark} == set(refit.trials)
     assert all(marks[n] == str(refit.source) for n in refit.trials)
+    # The refit repeats never become the best trial; the refit table says which
+    # config the refits favour.
+    refit_rows = {n for n, mark in marks.items() if mark}
+    assert Study.load("toy", "sqlite:///tuneops.db").best_trial.number not in refit_rows
+    assert f"By the refits, trial {refit.source}'s config is best" in out
 
 
 def test_unknown_study_and_format_exit_2(workdir):

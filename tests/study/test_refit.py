@@ -105,3 +105,24 @@ def test_a_study_without_results_cannot_be_refitted():
     study = Study.create("empty", SPACE, storage="memory")
     with pytest.raises(ConfigError, match="at least one evaluated trial"):
         study.refit_best(noisy_curve)
+
+
+def test_refits_never_become_best_and_are_read_back_from_storage(tmp_path):
+    study = _study(storage=tmp_path / "t.db")
+    best_before = study.best_trial.number
+
+    refits = study.refit_best(noisy_curve, k=3, repeats=3)
+    again = Study.load("refit", tmp_path / "t.db")
+
+    assert study.best_trial.number == best_before
+    assert again.best_trial.number == best_before
+    assert again.storage.list_studies()[0].best_value == study.best_value
+    stored = again.refits
+    assert [(r.source, r.trials, r.values) for r in stored] == [
+        (r.source, r.trials, r.values) for r in refits
+    ]
+    assert [r.mean for r in stored] == [r.mean for r in refits]
+    # A second call pools with the first: same source, same resource.
+    more = study.refit_best(noisy_curve, k=1, repeats=2)
+    pooled = next(r for r in study.refits if r.source == more[0].source)
+    assert len(pooled.values) == 5

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tuneops._internal._errors import ConfigError
 from tuneops.cli._app import app, handle_errors
-from tuneops.cli._console import console, fmt
-from tuneops.cli._show import StorageOption
+from tuneops.cli._console import console
+from tuneops.cli._show import StorageOption, refit_table
 from tuneops.cli._study_file import load_objective
 from tuneops.storage import DEFAULT_STORAGE
-from tuneops.study import Refit, Study
+from tuneops.study import Study
 from tuneops.study._objective_import import import_objective
 
 
@@ -52,7 +51,7 @@ def refit(
         int(resource) if resource is not None and resource.is_integer() else resource
     )
     refits = study.refit_best(function, k, repeats=repeats, resource=amount)
-    console.print(_table(study, refits))
+    console.print(refit_table(study, refits))
 
 
 def _objective(study: Study, reference: str | None) -> Any:
@@ -72,23 +71,3 @@ def _objective(study: Study, reference: str | None) -> Any:
             "objective; pass one with --objective module:function."
         )
     return import_objective(recorded)
-
-
-def _table(study: Study, refits: list[Refit]) -> Table:
-    table = Table(title=f"Refits of study {study.name!r}, best mean first")
-    columns = ("trial", "searched", "at", "mean", "std", "n", "resource")
-    names = list(study.space.names)
-    for column in (*columns, *names):
-        table.add_column(column, justify="right")
-    for result in refits:
-        table.add_row(
-            str(result.source),
-            fmt(result.searched_value),
-            fmt(result.searched_resource),
-            fmt(result.mean),
-            fmt(result.std),
-            str(len(result.values)),
-            fmt(result.resource),
-            *(fmt(result.config.get(n)) for n in names),
-        )
-    return table

@@ -21,9 +21,9 @@ from tuneops.record import (
     Prices,
 )
 from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage
-from tuneops.study import Study
+from tuneops.study import Refit, Study
 from tuneops.study._ranking import ranking_key
-from tuneops.study._refit import REFIT_NOTE, is_refit
+from tuneops.study._refit import is_refit
 
 StorageOption = Annotated[str, typer.Option("--storage", help="Database URL.")]
 
@@ -101,6 +101,14 @@ def show(
     )
     console.print(_leaderboard(study, trials, top))
     print_best(study)
+    refits = study.refits
+    if refits:
+        console.print(refit_table(study, refits))
+        console.print(
+            f"By the refits, trial {refits[0].source}'s config is best: "
+            f"{fmt(refits[0].mean)} ± {fmt(refits[0].std)} at resource "
+            f"{fmt(refits[0].resource)}."
+        )
     console.print(_cost_line(study.cost(prices)))
     for line in _recorded_lines(study):
         console.print(line, markup=False, soft_wrap=True)
@@ -161,7 +169,7 @@ def _leaderboard(study: Study, trials: list[TrialRecord], top: int) -> Table:
         valued,
         key=lambda t: ranking_key(t.evaluations[-1], t.number, study.direction),
     )
-    refits = {t.number: _refit_source(t) for t in valued if is_refit(t)}
+    refits = {t.number: str(t.refit_of) for t in valued if is_refit(t)}
     names = list(study.space.names)
     table = Table(
         title=f"Top {min(top, len(ranked))} of {len(valued)} trials with a value"
@@ -185,6 +193,22 @@ def _leaderboard(study: Study, trials: list[TrialRecord], top: int) -> Table:
     return table
 
 
-def _refit_source(trial: TrialRecord) -> str:
-    # The note reads "refit of trial N (repeat i of k)".
-    return (trial.note or "").removeprefix(REFIT_NOTE).split("(")[0].strip()
+def refit_table(study: Study, refits: list[Refit]) -> Table:
+    """The refits of a study, best mean first, with their configs."""
+    table = Table(title=f"Refits of study {study.name!r}, best mean first")
+    columns = ("trial", "searched", "at", "mean", "std", "n", "resource")
+    names = list(study.space.names)
+    for column in (*columns, *names):
+        table.add_column(column, justify="right")
+    for result in refits:
+        table.add_row(
+            str(result.source),
+            fmt(result.searched_value),
+            fmt(result.searched_resource),
+            fmt(result.mean),
+            fmt(result.std),
+            str(len(result.values)),
+            fmt(result.resource),
+            *(fmt(result.config.get(n)) for n in names),
+        )
+    return table

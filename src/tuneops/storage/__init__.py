@@ -10,6 +10,7 @@ import os
 from tuneops.storage._base import Storage
 from tuneops.storage._memory import InMemoryStorage
 from tuneops.storage._records import (
+    REFIT_NOTE,
     Direction,
     Evaluation,
     Resource,
@@ -51,6 +52,7 @@ def open_storage(storage: str | os.PathLike[str] | Storage | None) -> Storage:
 
 __all__ = [
     "DEFAULT_STORAGE",
+    "REFIT_NOTE",
     "Direction",
     "Evaluation",
     "InMemoryStorage",

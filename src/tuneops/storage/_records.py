@@ -8,6 +8,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Direction = Literal["minimize", "maximize"]
+
+#: The note that marks a refit trial (`tuneops.Study.refit_best`), followed by
+#: the number of the trial whose config it repeats.
+REFIT_NOTE = "refit of trial"
 SnapshotKind = Literal["environment", "code"]
 Resource = int | float | None
 
@@ -121,6 +125,14 @@ class TrialRecord:
     gpu_time: float = 0.0
     environment: str | None = None
     code: str | None = None
+
+    @property
+    def refit_of(self) -> int | None:
+        """The trial this one refits (`tuneops.Study.refit_best`), else ``None``."""
+        if not self.note or not self.note.startswith(REFIT_NOTE):
+            return None
+        words = self.note.removeprefix(REFIT_NOTE).split()
+        return int(words[0]) if words and words[0].isdigit() else None
 
     def evolve(self, **changes: Any) -> TrialRecord:
         """Return a copy with some fields changed."""

@@ -14,8 +14,14 @@ def best_record(trials: Sequence[TrialRecord], direction: str) -> TrialRecord | 
     Values from different resources are not comparable (a model trained for 1 epoch
     is not judged against one trained for 81), so only trials whose latest
     evaluation used the highest resource seen compete; ties go to the lower number.
+    Refit trials do not compete.
     """
-    valued = [t for t in trials if t.status.has_value and t.value is not None]
+    # Refit trials measure a config already searched; they never become best.
+    valued = [
+        t
+        for t in trials
+        if t.status.has_value and t.value is not None and t.refit_of is None
+    ]
     if not valued:
         return None
     top = max(_resource_key(t.resource) for t in valued)

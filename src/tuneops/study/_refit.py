@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuneops._internal._validation import check_int, check_real, fail
-from tuneops.storage import Direction, Resource, TrialRecord, TrialStatus
+from tuneops.storage import (
+    REFIT_NOTE,
+    Direction,
+    Evaluation,
+    Resource,
+    TrialRecord,
+    TrialStatus,
+)
 from tuneops.study._ranking import ranking_key
 
 if TYPE_CHECKING:
     from tuneops.study._study import Objective, Study
 
 logger = logging.getLogger(__name__)
-
-#: The note that marks a refit trial, followed by the trial it repeats.
-REFIT_NOTE = "refit of trial"
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,7 @@ def refit_best(
         )
 
     refits = [_refit_one(study, objective, t, repeats, resource) for t in chosen]
-    sign = 1.0 if study.direction == "minimize" else -1.0
-    return sorted(refits, key=lambda r: (math.isnan(r.mean), sign * r.mean, r.source))
+    return _ranked(refits, study.direction)
 
 
 def top_configs(
@@ -125,29 +128,57 @@ def _refit_one(
 ) -> Refit:
     from tuneops.study._optimize import run_record
 
-    numbers, values = [], []
+    finals = []
     for repeat in range(repeats):
         note = f"{REFIT_NOTE} {source.number} (repeat {repeat + 1} of {repeats})"
         record = study._add_refit_trial(source.config, resource, note)
-        final = run_record(study, objective, record)
-        numbers.append(final.number)
-        if final.status is not TrialStatus.FAILED and final.value is not None:
-            values.append(float(final.value))
+        finals.append(run_record(study, objective, record))
+    refit = _summary(source, resource, finals)
+    logger.info("Refit %s.", refit)
+    return refit
 
-    last = source.evaluations[-1]
-    refit = Refit(
+
+def stored_refits(trials: Sequence[TrialRecord], direction: Direction) -> list[Refit]:
+    """Every refit a study holds, one per source trial and resource, best first."""
+    groups: dict[tuple[int, Resource], list[TrialRecord]] = {}
+    for trial in trials:
+        source = trial.refit_of
+        if source is not None and source < len(trials) and trial.evaluations:
+            key = (source, trial.evaluations[-1].resource)
+            groups.setdefault(key, []).append(trial)
+    refits = [
+        _summary(trials[source], resource, group)
+        for (source, resource), group in groups.items()
+        if trials[source].evaluations
+    ]
+    return _ranked(refits, direction)
+
+
+def _ranked(refits: list[Refit], direction: Direction) -> list[Refit]:
+    sign = 1.0 if direction == "minimize" else -1.0
+    return sorted(refits, key=lambda r: (math.isnan(r.mean), sign * r.mean, r.source))
+
+
+def _summary(
+    source: TrialRecord, resource: Resource, finals: Sequence[TrialRecord]
+) -> Refit:
+    values = [
+        float(t.value)
+        for t in finals
+        if t.status is not TrialStatus.FAILED and t.value is not None
+    ]
+    last: Evaluation = source.evaluations[-1]
+    return Refit(
         source=source.number,
         config=dict(source.config),
         searched_value=float(last.value if last.value is not None else math.nan),
         searched_resource=last.resource,
         resource=resource,
-        trials=tuple(numbers),
+        trials=tuple(t.number for t in finals),
         values=tuple(values),
         mean=statistics.fmean(values) if values else math.nan,
         std=_std(values),
     )
-    logger.info("Refit %s.", refit)
-    return refit
 
 
 def _std(values: Sequence[float]) -> float:
@@ -157,4 +188,5 @@ def _std(values: Sequence[float]) -> float:
 
 
 def is_refit(trial: TrialRecord) -> bool:
-    return bool(trial.note and trial.note.startswith(REFIT_NOTE))
+    """Whether the trial is a refit repeat rather than a searched config."""
+    return trial.refit_of is not None

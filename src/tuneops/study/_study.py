@@ -43,7 +43,7 @@ from tuneops.study._outcome import Outcome, parse_outcome
 from tuneops.study._paths import default_artifacts_dir
 from tuneops.study._ranking import ranking_key
 from tuneops.study._recording import Recorder, Usage
-from tuneops.study._refit import Refit, is_refit
+from tuneops.study._refit import Refit, is_refit, stored_refits
 from tuneops.study._trial import Trial
 
 if TYPE_CHECKING:
@@ -258,12 +258,22 @@ class Study:
 
         Values at different resources are not compared: a config trained for 81
         epochs is not judged against one trained for 1. Ties go to the lower
-        trial number. `best_resource` says which resource that was.
+        trial number. `best_resource` says which resource that was. Refit
+        trials never compete (a lucky repeat is not a better config); see
+        `refits` for their means.
 
         Raises:
             ValueError: No trial has a result yet.
         """
         return self._trials[self._best_evaluation()[0]]
+
+    @property
+    def refits(self) -> list[Refit]:
+        """Every refit the study holds (from `refit_best`), best mean first.
+
+        Repeats of one config at one resource are pooled, also across calls.
+        """
+        return stored_refits(self._trials, self.direction)
 
     @property
     def best_value(self) -> float:
@@ -524,7 +534,8 @@ class Study:
         config you pick is not an artefact of a low resource or a lucky seed.
         Every repeat is recorded as a new trial of the study (with its own seed
         and the note ``refit of trial N``), outside the scheduler's brackets;
-        refit trials are never refitted again.
+        refit trials are never refitted again and never become `best_trial`:
+        pick the config by the refits' means (`refits`, `tuneops show`).
 
         Args:
             objective: The study's objective (called like in `optimize`).
@@ -535,9 +546,7 @@ class Study:
                 trial seed.
             resource: The resource of the refits (> 0); ``None`` (default) uses
                 the scheduler's ``max_resource``. A larger one is allowed (a
-                final training longer than any rung); its refits then become
-                the highest resource reached, so `best_trial` is chosen among
-                them.
+                final training longer than any rung).
 
         Returns:
             One `Refit` per config (mean ± std of its repeats), best mean first.
@@ -765,7 +774,8 @@ class Study:
             self._n_valued += 1
 
     def _track_best(self, number: int, evaluation: Evaluation) -> None:
-        if evaluation.value is None:
+        # Refits repeat a searched config: a lucky repeat must not become best.
+        if evaluation.value is None or self._trials[number].refit_of is not None:
             return
         key = ranking_key(evaluation, number, self.direction)
         if self._best is None or key < self._best[:3]:
