@@ -66,6 +66,7 @@ def test_dirty_tree_keeps_the_diff_and_new_source_files(repo):
         file.write("# tuned by hand\n")
     (repo / "helper.py").write_text("VALUE = 'größe'\n")
     (repo / "tuneops.db").write_bytes(b"\0" * 100)  # a database is not code
+    (repo / "secrets.yaml").write_text("token: abc\n")  # nor is a config
     objective = import_file(repo / "obj.py").objective
     snap = code_snapshot(objective)
 
@@ -77,6 +78,7 @@ def test_dirty_tree_keeps_the_diff_and_new_source_files(repo):
     assert "+# tuned by hand" in diff
     assert "+VALUE = 'größe'" in diff
     assert "tuneops.db" not in diff
+    assert "token: abc" not in diff
     # The stored diff is the one git reports for the tracked file.
     assert _git(repo, "diff", "HEAD") in diff
 
@@ -113,3 +115,12 @@ def test_differences_after_an_edit_and_a_commit(repo):
     assert "git dirty: False -> True" in edit_lines
     commit_lines = code_differences(before, committed)
     assert any(line.startswith("git commit: ") for line in commit_lines)
+
+
+def test_untracked_source_alone_is_listed_but_not_dirty(repo):
+    (repo / "helper.py").write_text("X = 1\n")
+    git = code_snapshot(import_file(repo / "obj.py").objective)["git"]
+
+    assert git["dirty"] is False
+    assert git["untracked"] == ["helper.py"]
+    assert "+X = 1" in decode_diff(git)

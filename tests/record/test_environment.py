@@ -34,7 +34,8 @@ def test_snapshot_fields_match_this_machine(monkeypatch):
     snap = environment_snapshot()
 
     assert snap["python"]["version"] == ".".join(map(str, sys.version_info[:3]))
-    assert snap["python"]["executable"] == sys.executable
+    assert snap["python"]["executable"] == os.path.realpath(sys.executable)
+    assert snap["python"]["prefix"] == sys.prefix
     assert snap["platform"]["system"] == platform.system()
     assert snap["platform"]["machine"] == platform.machine()
     assert snap["hostname"] == socket.gethostname()

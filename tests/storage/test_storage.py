@@ -130,6 +130,13 @@ def test_sql_storage_persists_across_connections(tmp_path):
     assert second.load_trials("kept")[0].config == {"x": 0.25}
 
 
+def test_unknown_database_kind_is_a_config_error():
+    from tuneops import ConfigError
+
+    with pytest.raises(ConfigError, match="`storage` names the database kind 'foo'"):
+        open_storage("foo://bar")
+
+
 def test_bad_url_is_a_config_error():
     from tuneops import ConfigError
 
@@ -259,3 +266,12 @@ def test_a_version_1_database_is_upgraded_keeping_its_trials(
     reopened = SQLStorage(url)
     assert reopened.load_trials("old")[0].cpu_time == 1.5
     reopened.close()
+    if backend == "sqlite":
+        # The file as it was before the upgrade, for older releases.
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db.schema-v1.bak'}")
+        with engine.connect() as conn:
+            version = conn.execute(sa.text("SELECT version FROM tuneops_schema"))
+            assert version.scalar() == 1
+            value = conn.execute(sa.text("SELECT value FROM tuneops_trials"))
+            assert value.scalar() == 0.125
+        engine.dispose()

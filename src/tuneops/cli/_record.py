@@ -9,10 +9,11 @@ import typer
 from rich.table import Table
 
 from tuneops._internal._errors import ConfigError
-from tuneops.cli._app import app, handle_errors
+from tuneops.cli._app import EXIT_INTERNAL, app, handle_errors
 from tuneops.cli._console import console, fmt
 from tuneops.cli._show import StorageOption
 from tuneops.cli._study_file import load_objective
+from tuneops.record import decode_diff
 from tuneops.storage import DEFAULT_STORAGE
 from tuneops.study import Rerun, Study
 
@@ -65,12 +66,18 @@ def rerun(
         float | None,
         typer.Option("--resource", help="Resource to rerun at; default the last."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 unless the value is reproduced exactly (for CI)."
+        ),
+    ] = False,
 ) -> None:
     """Run a trial again with its config, resource and seed; compare the values.
 
     Warns (a log line) about every difference between the environment and code
     the trial recorded and the current ones. Exits 0 whether or not the value
-    matches.
+    matches, unless --strict.
     """
     study = Study.load(name, storage)
     _check_number(study, trial)
@@ -79,6 +86,82 @@ def rerun(
         function = load_objective(objective, _cwd(), "--objective")
     result = study.rerun(trial, function, resource=_resource(study, trial, resource))
     _print_rerun(study, result)
+    if strict and not result.reproduced:
+        raise typer.Exit(EXIT_INTERNAL)
+
+
+@app.command()
+@handle_errors
+def diff(
+    name: Annotated[str, typer.Argument(help="The study's name.")],
+    trial: Annotated[
+        int | None,
+        typer.Option("--trial", min=0, help="Show the code this trial ran."),
+    ] = None,
+    code: Annotated[
+        str | None,
+        typer.Option("--code", help="A code snapshot's digest (see `show`)."),
+    ] = None,
+    storage: StorageOption = DEFAULT_STORAGE,
+) -> None:
+    """Print the git state and uncommitted diff a study's trials ran with.
+
+    Default: the code of the best trial, or of the latest one that ran.
+    """
+    study = Study.load(name, storage)
+    snapshots = study.code_snapshots
+    digest = code or _code_of(study, trial)
+    if digest not in snapshots:
+        known = ", ".join(snapshots) or "none"
+        raise ConfigError(
+            f"`--code` must be a code snapshot of study {name!r} ({known}); got "
+            f"{digest!r}."
+        )
+    snapshot = snapshots[digest]
+    git = snapshot.get("git") or {}
+    objective = snapshot.get("objective") or {}
+    console.print(
+        f"Code {digest}: {objective.get('file')}:{objective.get('qualname')}, "
+        f"SHA-256 {snapshot.get('source_sha256')}",
+        markup=False,
+    )
+    if not git:
+        console.print("Not in a git repository: only the file's hash was recorded.")
+        return
+    console.print(
+        f"git {git.get('commit')} on {git.get('branch')} in {git.get('root')}; "
+        f"{'uncommitted changes' if git.get('dirty') else 'clean'}; untracked "
+        f"source files: {', '.join(git.get('untracked') or []) or 'none'}",
+        markup=False,
+    )
+    text = decode_diff(git)
+    console.print(text or "(no diff)", markup=False, highlight=False, end="\n")
+    if git.get("diff_truncated"):
+        console.print("(the diff was cut at 20 MB when it was recorded)")
+
+
+def _code_of(study: Study, number: int | None) -> str:
+    if number is not None:
+        _check_number(study, number)
+        digest = study.trials[number].code
+    else:
+        digest = _default_code(study)
+    if digest is None:
+        raise ConfigError(
+            f"No code snapshot was recorded for that trial of study {study.name!r} "
+            "(it ran before tuneops recorded code, or through ask and tell from "
+            "an interactive session); pass --code with a digest from `tuneops show`."
+        )
+    return digest
+
+
+def _default_code(study: Study) -> str | None:
+    try:
+        best = study.best_trial.code
+    except ValueError:
+        best = None
+    ran = [t.code for t in study.trials if t.code]
+    return best or (ran[-1] if ran else None)
 
 
 def _print_rerun(study: Study, result: Rerun) -> None:
@@ -86,7 +169,9 @@ def _print_rerun(study: Study, result: Rerun) -> None:
     for column in ("", study.metric, "resource", "seed"):
         table.add_column(column, justify="right" if column else "left")
     new = fmt(result.value) if result.error is None else f"failed: {result.error}"
-    table.add_row("recorded", fmt(result.recorded), fmt(result.resource), "")
+    table.add_row(
+        "recorded", fmt(result.recorded), fmt(result.resource), str(result.seed)
+    )
     table.add_row("rerun", new, fmt(result.resource), str(result.seed))
     console.print(table)
     if result.reproduced:

@@ -63,11 +63,16 @@ def _objective(study: Study, reference: str | None) -> Any:
         raise ConfigError(
             f"Study {study.name!r} has no trial with a result to refit; run it first."
         ) from exc
-    code = study.code_snapshots.get(best.code or "") or {}
-    recorded = code.get("objective") or {}
-    if not recorded.get("qualname") or not recorded.get("file"):
-        raise ConfigError(
-            f"The best trial of study {study.name!r} recorded no importable "
-            "objective; pass one with --objective module:function."
-        )
-    return import_objective(recorded)
+    snapshots = study.code_snapshots
+    # The best trial's code first; else the latest importable one (a study
+    # resumed after an upgrade has old trials without a snapshot).
+    candidates = [snapshots.get(best.code or ""), *reversed(snapshots.values())]
+    for code in candidates:
+        recorded = (code or {}).get("objective") or {}
+        if recorded.get("qualname") and recorded.get("file"):
+            return import_objective(recorded)
+    raise ConfigError(
+        f"No trial of study {study.name!r} recorded an importable objective (they "
+        "ran through ask and tell, or before tuneops recorded code); pass one "
+        "with --objective module:function."
+    )

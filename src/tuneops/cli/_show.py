@@ -89,7 +89,7 @@ def show(
     ] = None,
 ) -> None:
     """Show a study's leaderboard, best config, cost and where its trials stand."""
-    prices = Prices.from_env(cpu_price, gpu_price)
+    prices = Prices.from_env(cpu_price, gpu_price, names=("--cpu-price", "--gpu-price"))
     study = Study.load(name, storage)
     trials = study.trials
     counts = Counter(t.status.value for t in trials)
@@ -116,6 +116,8 @@ def show(
 
 def _recorded_lines(study: Study) -> list[str]:
     lines = []
+    by_env = Counter(t.environment for t in study.trials if t.environment)
+    by_code = Counter(t.code for t in study.trials if t.code)
     for digest, env in study.environments.items():
         cpu = env.get("cpu") or {}
         gpus = ", ".join(g["name"] for g in env.get("gpus") or []) or "no GPU"
@@ -124,7 +126,7 @@ def _recorded_lines(study: Study) -> list[str]:
             f"Environment {digest}: {env.get('hostname')}, Python "
             f"{(env.get('python') or {}).get('version')}, {cpu.get('model')} "
             f"({cpu.get('usable_cores')} cores), {memory / 2**30:.1f} GiB, {gpus}; "
-            f"{len(env.get('packages') or {})} packages."
+            f"{len(env.get('packages') or {})} packages; {by_env[digest]} trials."
         )
     for digest, code in study.code_snapshots.items():
         objective = code.get("objective") or {}
@@ -132,22 +134,31 @@ def _recorded_lines(study: Study) -> list[str]:
         where = "not in git"
         if git:
             dirty = ", uncommitted changes" if git.get("dirty") else ""
+            new = len(git.get("untracked") or [])
+            dirty += f", {new} untracked source files" if new else ""
             where = f"git {str(git.get('commit'))[:10]} on {git.get('branch')}{dirty}"
         sha = str(code.get("source_sha256") or "-")[:12]
         lines.append(
             f"Code {digest}: {objective.get('file')}:{objective.get('qualname')} "
-            f"(SHA-256 {sha}), {where}."
+            f"(SHA-256 {sha}), {where}; {by_code[digest]} trials. "
+            f"`tuneops diff {study.name} --code {digest}` shows it."
         )
     return lines
 
 
 def _cost_line(cost: Cost) -> str:
     prices = cost.prices
+    missing = ""
+    if cost.unmeasured:
+        missing = (
+            f" CPU time was not measured for {cost.unmeasured} of them (run by an "
+            "older tuneops, or told without cpu_time), so it counts 0 there."
+        )
     return (
         f"Cost of {cost.trials} trials: wall {_duration(cost.wall_time)}, CPU "
         f"{_duration(cost.cpu_time)} core-time, GPU {_duration(cost.gpu_time)}; "
         f"estimated {_dollars(cost.dollars)} at ${prices.cpu_core_hour:g} per "
-        f"core-hour and ${prices.gpu_hour:g} per GPU-hour."
+        f"core-hour and ${prices.gpu_hour:g} per GPU-hour.{missing}"
     )
 
 

@@ -19,12 +19,12 @@ MAX_DIFF_BYTES = 20_000_000
 # up to this many of them, each up to this size (larger ones are data).
 MAX_UNTRACKED_FILES = 100
 MAX_UNTRACKED_BYTES = 1_000_000
-# Only untracked files of these kinds count as code: a database, log or
-# checkpoint beside the script changes with every trial and says nothing about
-# what ran.
+# Untracked files of these kinds are code the objective may import, so their
+# text goes into the snapshot; anything else (a database, a log, a checkpoint,
+# a config that may hold secrets) is neither listed nor copied.
 SOURCE_SUFFIXES = frozenset(
-    {".py", ".pyx", ".ipynb", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini"}
-    | {".sh", ".c", ".cc", ".cpp", ".h", ".hpp", ".cu", ".r", ".jl", ".sql"}
+    {".py", ".pyx", ".ipynb", ".sh", ".c", ".cc", ".cpp", ".h", ".hpp", ".cu"}
+    | {".r", ".jl", ".sql"}
 )
 
 
@@ -44,8 +44,7 @@ def code_snapshot(objective: Callable[..., Any] | None) -> dict[str, Any]:
         `SOURCE_SUFFIXES`), ``diff`` (the zlib-compressed, base64 text of
         ``git diff HEAD`` plus the untracked source files as added; see
         `decode_diff`) and ``diff_truncated``). ``dirty`` means tracked files
-        changed or untracked source files exist; databases, logs and data
-        beside the code do not count.
+        changed; untracked source files are listed and kept apart from it.
     """
     reference = objective_reference(objective)
     file = reference.get("file")
@@ -94,7 +93,7 @@ def code_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[
         file = (current.get("objective") or {}).get("file")
         lines.append(f"the objective's file {file} changed (its SHA-256 differs)")
     old, new = recorded.get("git") or {}, current.get("git") or {}
-    for key in ("commit", "branch", "dirty"):
+    for key in ("commit", "branch", "dirty", "untracked"):
         if old.get(key) != new.get(key):
             lines.append(f"git {key}: {old.get(key)!r} -> {new.get(key)!r}")
     if old.get("diff") != new.get("diff") and old.get("commit") == new.get("commit"):
@@ -148,7 +147,7 @@ def _git_state(folder: Path) -> dict[str, Any] | None:
         "root": root,
         "commit": commit,
         "branch": _git(folder, "rev-parse", "--abbrev-ref", "HEAD"),
-        "dirty": changed or bool(untracked),
+        "dirty": changed,
         "untracked": untracked,
         "diff": packed if raw else None,
         "diff_truncated": truncated,

@@ -39,14 +39,25 @@ class Prices:
 
     @classmethod
     def from_env(
-        cls, cpu_core_hour: float | None = None, gpu_hour: float | None = None
+        cls,
+        cpu_core_hour: float | None = None,
+        gpu_hour: float | None = None,
+        *,
+        names: tuple[str, str] = ("cpu_core_hour", "gpu_hour"),
     ) -> Prices:
-        """Prices given here, else from the environment variables, else defaults."""
+        """Prices given here, else from the environment variables, else defaults.
+
+        Args:
+            cpu_core_hour: Dollars per CPU core-hour (>= 0), or ``None``.
+            gpu_hour: Dollars per GPU-hour (>= 0), or ``None``.
+            names: How the caller calls the two, for error messages (the CLI
+                passes its option names).
+        """
         return cls(
             cpu_core_hour=_price(
-                cpu_core_hour, CPU_PRICE_VARIABLE, DEFAULT_CPU_CORE_HOUR
+                cpu_core_hour, CPU_PRICE_VARIABLE, DEFAULT_CPU_CORE_HOUR, names[0]
             ),
-            gpu_hour=_price(gpu_hour, GPU_PRICE_VARIABLE, DEFAULT_GPU_HOUR),
+            gpu_hour=_price(gpu_hour, GPU_PRICE_VARIABLE, DEFAULT_GPU_HOUR, names[1]),
         )
 
 
@@ -62,6 +73,9 @@ class Cost:
             the GPUs they used.
         dollars: ``cpu_time`` and ``gpu_time`` in hours times their prices.
         prices: The prices used.
+        unmeasured: Trials that ran without CPU time being measured (written
+            by a tuneops before it measured them, or through ask and tell
+            without ``cpu_time``); they count as 0 in ``cpu_time``.
     """
 
     trials: int
@@ -70,6 +84,7 @@ class Cost:
     gpu_time: float
     dollars: float
     prices: Prices
+    unmeasured: int = 0
 
 
 def study_cost(trials: Iterable[TrialRecord], prices: Prices | None = None) -> Cost:
@@ -80,7 +95,8 @@ def study_cost(trials: Iterable[TrialRecord], prices: Prices | None = None) -> C
     cpu = sum(t.cpu_time for t in ran)
     gpu = sum(t.gpu_time for t in ran)
     dollars = cpu / 3600 * prices.cpu_core_hour + gpu / 3600 * prices.gpu_hour
-    return Cost(len(ran), wall, cpu, gpu, dollars, prices)
+    unmeasured = sum(1 for t in ran if t.cpu_time == 0 and t.duration > 0)
+    return Cost(len(ran), wall, cpu, gpu, dollars, prices, unmeasured)
 
 
 class Meter:
@@ -142,7 +158,7 @@ def _gpus_used() -> int:
     return sum(1 for d in range(cuda.device_count()) if cuda.max_memory_allocated(d))
 
 
-def _price(given: float | None, variable: str, default: float) -> float:
+def _price(given: float | None, variable: str, default: float, name: str) -> float:
     if given is None:
         text = os.environ.get(variable)
         if text is None:
@@ -156,7 +172,7 @@ def _price(given: float | None, variable: str, default: float) -> float:
             ) from None
         where = f"${variable}"
     else:
-        where = "The price"
+        where = f"`{name}`"
     if not given >= 0:
         raise ConfigError(
             f"{where} must be a number of dollars per hour >= 0; got {given!r}."

@@ -42,7 +42,8 @@ def environment_snapshot() -> dict[str, Any]:
     """Describe the environment this process runs in, as JSON-ready values.
 
     Returns:
-        A dict with ``python`` (version, implementation, executable), ``platform``
+        A dict with ``python`` (version, implementation, the interpreter's
+        resolved path as ``executable``, and ``prefix``, its venv), ``platform``
         (system, release, machine, libc), ``hostname``, ``cpu`` (model, logical
         cores, cores this process may use), ``memory_bytes`` (total RAM),
         ``gpus`` (name, memory in MiB and driver of each NVIDIA GPU, empty when
@@ -54,7 +55,10 @@ def environment_snapshot() -> dict[str, Any]:
         "python": {
             "version": platform.python_version(),
             "implementation": platform.python_implementation(),
-            "executable": sys.executable,
+            # The interpreter binary and the environment (venv) it runs in:
+            # `.venv/bin/python` and `.venv/bin/python3` are one setup.
+            "executable": os.path.realpath(sys.executable),
+            "prefix": sys.prefix,
         },
         "platform": _platform(),
         "hostname": socket.gethostname(),

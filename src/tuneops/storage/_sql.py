@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -337,6 +339,7 @@ class SQLStorage(Storage):
                     sa.insert(schema.schema_info).values(version=schema.SCHEMA_VERSION)
                 )
             elif found < schema.SCHEMA_VERSION:
+                self._backup_before_upgrade(found)
                 _upgrade(conn, found, self.url)
             elif found != schema.SCHEMA_VERSION:
                 raise StorageError(
@@ -344,6 +347,28 @@ class SQLStorage(Storage):
                     f"tuneops reads version {schema.SCHEMA_VERSION}. Use the tuneops "
                     "release that wrote it, or a new storage file."
                 )
+
+    def _backup_before_upgrade(self, found: int) -> None:
+        # An upgrade cannot be undone and older releases refuse the new schema,
+        # so a SQLite file is copied first; a server database is the admin's.
+        url = sa.engine.make_url(self.url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return
+        source = Path(url.database).expanduser()
+        target = source.with_name(f"{source.name}.schema-v{found}.bak")
+        if target.exists():
+            return
+        with (
+            contextlib.closing(sqlite3.connect(source)) as original,
+            contextlib.closing(sqlite3.connect(target)) as copy,
+        ):
+            original.backup(copy)
+        logger.warning(
+            "Copied %s to %s before upgrading its schema; older tuneops releases "
+            "can open the copy.",
+            source,
+            target,
+        )
 
     def _connect(self) -> Any:
         return _guarded(self._engine.connect(), self.url)
@@ -387,7 +412,8 @@ def _upgrade(conn: Connection, found: int, url: str) -> None:
     conn.execute(sa.update(schema.schema_info).values(version=schema.SCHEMA_VERSION))
     logger.warning(
         "Upgraded the storage %s from schema version %d to %d; its studies are "
-        "kept. Older tuneops releases can no longer open it.",
+        "kept. Older tuneops releases can no longer open it (a SQLite file's "
+        "copy from before the upgrade can).",
         url,
         found,
         schema.SCHEMA_VERSION,
@@ -407,7 +433,14 @@ def _create_engine(url: str, engine_kwargs: dict[str, Any]) -> Engine:
     if parsed.drivername == "postgresql":
         # Name the driver tuneops installs, so a bare postgresql:// URL works.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(parsed, pool_pre_ping=True, **engine_kwargs)
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True, **engine_kwargs)
+    except (sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise ConfigError(
+            f"`storage` names the database kind {parsed.drivername!r}, which "
+            f"SQLAlchemy cannot load ({exc}); use sqlite:///path.db or "
+            "postgresql://user@host/db (pip install -e '.[postgres]')."
+        ) from exc
 
 
 def _sqlite_engine(url: sa.engine.URL, engine_kwargs: dict[str, Any]) -> Engine:

@@ -23,17 +23,26 @@ _COLUMNS = [
     "started_at",
     "finished_at",
     "error",
+    "refit_of",
+    "note",
 ]
 
 
 def trials_frame(trials: Sequence[TrialRecord]) -> pd.DataFrame:
-    """One row per trial; ``config.<name>`` and ``metric.<name>`` columns follow."""
+    """One row per trial; ``config.<name>`` and ``metric.<name>`` columns follow.
+
+    ``refit_of`` names the trial a refit repeats (empty for searched trials);
+    ``note`` is tuneops' remark on the trial (a requeue, a refit).
+    """
     rows = [_row(t) for t in trials]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=_COLUMNS)
     for column in ("started_at", "finished_at"):
         frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
+    # Whole numbers with gaps (no bracket, not a refit) stay integers.
+    for column in ("bracket", "refit_of"):
+        frame[column] = frame[column].astype("Int64")
     return frame
 
 
@@ -52,6 +61,8 @@ def _row(trial: TrialRecord) -> dict[str, Any]:
         "started_at": trial.started_at,
         "finished_at": trial.finished_at,
         "error": trial.error,
+        "refit_of": trial.refit_of,
+        "note": trial.note,
         "environment": trial.environment,
         "code": trial.code,
     }

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tuneops._internal._errors import ConfigError, TrialsFailingError
 from tuneops._internal._validation import check_int, check_real
+from tuneops.record import seed_everything
 from tuneops.storage import TrialRecord, TrialStatus
 from tuneops.study._outcome import parse_outcome
 from tuneops.study._recording import Usage, recorded_evaluation
@@ -77,15 +78,13 @@ def run_record(
         environment=study._recorder.environment(),
         code=study._recorder.code(objective),
     )
+    if options.seed_everything:
+        # Before the clock starts: the first call in a process imports PyTorch
+        # (a second or so), which is not the trial's cost.
+        seed_everything(record.seed)
     started = time.time()
     study._running[record.number] = (trial, started)
-    evaluation = recorded_evaluation(
-        study,
-        record,
-        objective,
-        seed=options.seed_everything,
-        capture=options.capture_output,
-    )
+    evaluation = recorded_evaluation(study, record, capture=options.capture_output)
     try:
         with evaluation as meter:
             result = objective(trial)

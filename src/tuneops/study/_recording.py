@@ -13,7 +13,6 @@ from tuneops.record import (
     Meter,
     code_snapshot,
     environment_snapshot,
-    seed_everything,
     snapshot_digest,
     trial_log_path,
 )
@@ -83,21 +82,31 @@ class Recorder:
             return known[1]
         snapshot = code_snapshot(objective)
         digest = snapshot_digest(snapshot)
+        self._warn_if_mixed(digest, objective is None)
         self._study.storage.add_snapshot(self._study.name, "code", digest, snapshot)
         self._code[id(objective)] = (objective, digest)
         return digest
 
+    def _warn_if_mixed(self, digest: str, ask_and_tell: bool) -> None:
+        earlier = {t.code for t in self._study.trials if t.code}
+        if ask_and_tell or not earlier or digest in earlier:
+            return
+        logger.warning(
+            "Study %r now runs other code than its earlier trials did (snapshot "
+            "%s; before: %s): their results may not be comparable. `tuneops "
+            "diff %s --code DIGEST` shows each version.",
+            self._study.name,
+            digest,
+            ", ".join(sorted(earlier)),
+            self._study.name,
+        )
+
 
 @contextlib.contextmanager
 def recorded_evaluation(
-    study: Study,
-    record: TrialRecord,
-    objective: Callable[..., Any],
-    *,
-    seed: bool,
-    capture: bool,
+    study: Study, record: TrialRecord, *, capture: bool
 ) -> Iterator[Meter]:
-    """Seed, capture the output of and meter one evaluation of ``record``."""
+    """Capture the output of and meter one evaluation of ``record``."""
     header = (
         f"trial {record.number}, rung {record.rung}, resource {record.resource}, "
         f"seed {record.seed}"
@@ -105,6 +114,4 @@ def recorded_evaluation(
     path = trial_log_path(study.artifacts_dir, record.number)
     capturing = CaptureOutput(path, header) if capture else contextlib.nullcontext()
     with capturing, Meter() as meter:
-        if seed:
-            seed_everything(record.seed)
         yield meter

@@ -162,13 +162,20 @@ def _recorded_objective(
 ) -> Callable[..., Any]:
     from tuneops.study._objective_import import import_objective
 
+    if record.code is None:
+        raise ConfigError(
+            f"Trial {record.number} of study {study.name!r} has no code snapshot: "
+            "it ran before tuneops recorded code, or through ask and tell. Pass "
+            "the objective to rerun (`--objective module:function` on the "
+            "command line)."
+        )
     reference = (code or {}).get("objective") or {}
     if not reference.get("qualname") or not reference.get("file"):
         raise ConfigError(
             f"Trial {record.number} of study {study.name!r} recorded no importable "
-            "objective (it ran through ask and tell, or from an interactive "
-            "session); pass the objective to rerun (`--objective module:function` "
-            "on the command line)."
+            "objective (it ran through ask and tell, or was defined in an "
+            "interactive session); pass the objective to rerun "
+            "(`--objective module:function` on the command line)."
         )
     return import_objective(reference)
 
