@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import REPO
-from tuneops import Study, TrialStatus
+from tuneops import Study, StudyNotFoundError, TrialStatus
 from tuneops.cli import app
 
 runner = CliRunner()
@@ -166,6 +166,7 @@ def test_missing_data_exits_2_and_resume_reruns_the_trial(workdir):
         code, out = run("-q", "tune", "data.yaml")
         assert code == 2, out
         assert "ames_train.csv" in out and "Traceback" not in out
+        assert "run the same command with --resume" in out
 
         (empty / "ames_train.csv").write_text("Id\n1\n")
         code, out = run("-q", "tune", "data.yaml", "--resume")
@@ -237,7 +238,10 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(workdir):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if (workdir / "tuneops.db").exists():
-            trials = Study.load("toy", "tuneops.db").trials
+            try:
+                trials = Study.load("toy", "tuneops.db").trials
+            except StudyNotFoundError:  # the file exists before the study does
+                trials = []
             if sum(t.status.value == "paused" for t in trials) >= 3:
                 break
         time.sleep(0.1)

@@ -155,3 +155,56 @@ def test_refit_uses_the_recorded_objective_and_records_the_repeats(workdir):
         assert f"{mean:.6g}" in row
     code, out = run("refit", "toy", "--objective", "obj.py:nope")
     assert code == 2 and "has no function of that name" in out
+
+
+def test_read_only_commands_do_not_create_a_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (
+        ["list"],
+        ["show", "toy"],
+        ["logs", "toy", "0"],
+        ["export", "toy"],
+        ["show", "toy", "--storage", "sqlite:///other.db"],
+    ):
+        code, out = run(*args)
+        assert code == 2, (args, out)
+        assert "does not exist" in out
+    assert list(tmp_path.iterdir()) == []
+    code, out = run("show", "toy", "--storage", "foo://bar")
+    assert code == 2 and "database kind 'foo'" in out
+
+
+def test_diff_prints_the_recorded_uncommitted_change(tmp_path, monkeypatch):
+    import subprocess
+
+    repo = tmp_path / "proj"
+    repo.mkdir()
+    (repo / "obj.py").write_text(PRINTING)
+    (repo / "study.yaml").write_text(STUDY.replace("obj.py:quad", "obj.py:chatty"))
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "obj.py"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    with open(repo / "obj.py", "a") as file:
+        file.write("# a local tweak\n")
+    monkeypatch.chdir(repo)
+    run("-q", "tune", "study.yaml")
+
+    code, out = run("diff", "toy")
+
+    assert code == 0, out
+    assert "uncommitted changes" in out
+    assert "+# a local tweak" in out
+    assert "untracked source files: none" in out
+    code, out = run("diff", "toy", "--code", "nope")
+    assert code == 2 and "`--code` must be a code snapshot" in out
+
+
+def test_rerun_strict_exits_1_when_the_value_changes(workdir):
+    run("-q", "tune", "study.yaml")
+    (workdir / "obj.py").write_text(PRINTING.replace("1.0 / trial", "2.0 / trial"))
+    code, out = run("rerun", "toy", "0", "--strict")
+    assert "Differs from the recorded value" in out
+    assert code == 1
+    code, _ = run("rerun", "toy", "0", "--strict", "--objective", "obj.py:quad")
+    assert code == 1  # quad without objective_args: another value too

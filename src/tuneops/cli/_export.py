@@ -12,7 +12,7 @@ from rich.console import Console
 from tuneops._internal._errors import ConfigError
 from tuneops.cli._app import app, handle_errors
 from tuneops.cli._console import console, err_console
-from tuneops.cli._show import StorageOption
+from tuneops.cli._show import StorageOption, existing
 from tuneops.record import export_csv, export_mlflow, export_tensorboard, export_xlsx
 from tuneops.record._export_common import default_file_name
 from tuneops.storage import DEFAULT_STORAGE
@@ -77,7 +77,7 @@ def _export(
     experiment: str | None,
     storage: str,
 ) -> None:
-    study = Study.load(name, storage)
+    study = Study.load(name, existing(storage))
     count = len(study.trials)
     ran = sum(t.started_at is not None for t in study.trials)
     if format == "mlflow":

@@ -11,7 +11,7 @@ from rich.table import Table
 from tuneops._internal._errors import ConfigError
 from tuneops.cli._app import EXIT_INTERNAL, app, handle_errors
 from tuneops.cli._console import console, fmt
-from tuneops.cli._show import StorageOption
+from tuneops.cli._show import StorageOption, existing
 from tuneops.cli._study_file import load_objective
 from tuneops.record import decode_diff
 from tuneops.storage import DEFAULT_STORAGE
@@ -28,7 +28,7 @@ def logs(
     storage: StorageOption = DEFAULT_STORAGE,
 ) -> None:
     """Print what a trial's objective printed and logged, rung by rung."""
-    study = Study.load(name, storage)
+    study = Study.load(name, existing(storage))
     _check_number(study, trial)
     path = study.log_path(trial)
     if not path.is_file():
@@ -79,7 +79,7 @@ def rerun(
     the trial recorded and the current ones. Exits 0 whether or not the value
     matches, unless --strict.
     """
-    study = Study.load(name, storage)
+    study = Study.load(name, existing(storage))
     _check_number(study, trial)
     function = None
     if objective is not None:
@@ -108,7 +108,7 @@ def diff(
 
     Default: the code of the best trial, or of the latest one that ran.
     """
-    study = Study.load(name, storage)
+    study = Study.load(name, existing(storage))
     snapshots = study.code_snapshots
     digest = code or _code_of(study, trial)
     if digest not in snapshots:
@@ -124,6 +124,7 @@ def diff(
         f"Code {digest}: {objective.get('file')}:{objective.get('qualname')}, "
         f"SHA-256 {snapshot.get('source_sha256')}",
         markup=False,
+        soft_wrap=True,
     )
     if not git:
         console.print("Not in a git repository: only the file's hash was recorded.")
@@ -133,9 +134,10 @@ def diff(
         f"{'uncommitted changes' if git.get('dirty') else 'clean'}; untracked "
         f"source files: {', '.join(git.get('untracked') or []) or 'none'}",
         markup=False,
+        soft_wrap=True,
     )
     text = decode_diff(git)
-    console.print(text or "(no diff)", markup=False, highlight=False, end="\n")
+    console.print(text or "(no diff)", markup=False, soft_wrap=True, end="\n")
     if git.get("diff_truncated"):
         console.print("(the diff was cut at 20 MB when it was recorded)")
 

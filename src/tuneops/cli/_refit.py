@@ -10,7 +10,7 @@ import typer
 from tuneops._internal._errors import ConfigError
 from tuneops.cli._app import app, handle_errors
 from tuneops.cli._console import console
-from tuneops.cli._show import StorageOption, refit_table
+from tuneops.cli._show import StorageOption, existing, refit_table
 from tuneops.cli._study_file import load_objective
 from tuneops.storage import DEFAULT_STORAGE
 from tuneops.study import Study
@@ -45,7 +45,7 @@ def refit(
     so the ranking that follows is judged on full trainings, not on a cheap
     rung.
     """
-    study = Study.load(name, storage)
+    study = Study.load(name, existing(storage))
     function = _objective(study, objective)
     amount: Any = (
         int(resource) if resource is not None and resource.is_integer() else resource

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from tuneops._internal._errors import ConfigError
 from tuneops.cli._app import app, handle_errors
 from tuneops.cli._console import console, fmt
 from tuneops.cli._tune import print_best
@@ -28,11 +31,34 @@ from tuneops.study._refit import is_refit
 StorageOption = Annotated[str, typer.Option("--storage", help="Database URL.")]
 
 
+def existing(storage: str) -> str:
+    """The storage URL, if it names a database that exists.
+
+    Commands that only read a study must not leave an empty SQLite file behind
+    a typo; the message says where tuneops looked.
+    """
+    url = storage if "://" in storage else f"sqlite:///{storage}"
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return storage  # open_storage explains what a URL must look like
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return storage
+    if not Path(database).expanduser().is_file():
+        raise ConfigError(
+            f"`--storage` names {storage}, but the file {database} does not exist; "
+            "run `tuneops tune` there first, or pass --storage with the database "
+            "that holds the study."
+        )
+    return storage
+
+
 @app.command("list")
 @handle_errors
 def list_studies(storage: StorageOption = DEFAULT_STORAGE) -> None:
     """List the studies in a storage with their trial counts and best values."""
-    summaries = open_storage(storage).list_studies()
+    summaries = open_storage(existing(storage)).list_studies()
     if not summaries:
         console.print(f"No studies in {storage}.")
         return
@@ -90,7 +116,7 @@ def show(
 ) -> None:
     """Show a study's leaderboard, best config, cost and where its trials stand."""
     prices = Prices.from_env(cpu_price, gpu_price, names=("--cpu-price", "--gpu-price"))
-    study = Study.load(name, storage)
+    study = Study.load(name, existing(storage))
     trials = study.trials
     counts = Counter(t.status.value for t in trials)
     console.print(

@@ -23,7 +23,7 @@ from tuneops.cli._app import EXIT_INTERRUPTED, app, handle_errors
 from tuneops.cli._console import console, fmt
 from tuneops.cli._study_file import StudyFile, read_study_file
 from tuneops.schedulers import BracketScheduler
-from tuneops.storage import TrialRecord
+from tuneops.storage import TrialRecord, TrialStatus
 from tuneops.study import Study
 
 
@@ -114,6 +114,13 @@ def _run(study: Study, spec: StudyFile, remaining: int | None) -> None:
                 seed_everything=spec.seed_everything,
                 capture_output=spec.capture_output,
             )
+        except ConfigError as exc:
+            if not _stopped_by_config_error(study):
+                raise
+            raise ConfigError(
+                f"{exc} After fixing it, run the same command with --resume: the "
+                "trial that stopped is queued and runs first."
+            ) from exc
         except KeyboardInterrupt:
             progress.stop()
             console.print(
@@ -122,6 +129,14 @@ def _run(study: Study, spec: StudyFile, remaining: int | None) -> None:
                 "Run the same command with --resume to continue."
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _stopped_by_config_error(study: Study) -> bool:
+    return any(
+        t.status is TrialStatus.QUEUED
+        and (t.note or "").startswith("Stopped by a configuration error")
+        for t in study.trials
+    )
 
 
 class _progress:
