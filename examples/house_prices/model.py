@@ -280,7 +280,8 @@ def train_boosting(
     if done < n_iter:
         _save_checkpoint(checkpoint, params, trial.seed, model)
     trial.report(rmse, step=n_iter)
-    logger.debug(
+    # INFO: the line each trial's log file (`tuneops logs`) shows per rung.
+    logger.info(
         "n_iter=%d (resumed from %d) rmse_log=%.4f in %.2fs",
         n_iter,
         done,
@@ -346,6 +347,15 @@ def train_on_fraction(
         pred = model.predict(splits.X_val)
     rmse = _rmse(splits.y_val, pred)
     trial.report(rmse, step=len(rows))
+    logger.info(
+        "%d of %d training rows (fraction %.3g), %d iterations: rmse_log=%.4f in %.2fs",
+        len(rows),
+        len(splits.X_train),
+        fraction,
+        n_iter,
+        rmse,
+        fit_seconds,
+    )
     return {
         "rmse_log": rmse,
         "fraction": float(fraction),

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 # Running the file directly puts examples/house_prices first on sys.path; the
@@ -40,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from examples.house_prices import model
 from tuneops import Hyperband, RandomSearcher, Space, Study
 from tuneops._internal._logging import configure_cli_logging
-
-console = Console()
+from tuneops.cli._console import console
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,6 @@ def test_a_missing_package_exits_2_with_the_extra_to_install(
     result = run(storage, "-f", "xlsx")
     assert result.exit_code == 2
     assert (
-        "The xlsx export needs openpyxl: pip install 'tuneops[xlsx]'." in result.output
+        "The xlsx export needs openpyxl: pip install 'tuneops[xlsx]'" in result.output
     )
     assert list(workdir.iterdir()) == []

@@ -750,19 +750,22 @@ def test_mlflow_bad_tracking_uri_is_a_config_error(study):
         (
             "openpyxl",
             export_xlsx,
-            "The xlsx export needs openpyxl: pip install 'tuneops[xlsx]'.",
+            "The xlsx export needs openpyxl: pip install 'tuneops[xlsx]' (from a "
+            "clone of tuneops: pip install -e '.[xlsx]').",
         ),
         (
             "tensorboard",
             export_tensorboard,
             "The tensorboard export needs tensorboard: "
-            "pip install 'tuneops[tensorboard]'.",
+            "pip install 'tuneops[tensorboard]' (from a clone of tuneops: "
+            "pip install -e '.[tensorboard]').",
         ),
         (
             "mlflow",
             export_mlflow,
             "The mlflow export needs mlflow-skinny (or mlflow): "
-            "pip install 'tuneops[mlflow]'.",
+            "pip install 'tuneops[mlflow]' (from a clone of tuneops: "
+            "pip install -e '.[mlflow]').",
         ),
     ],
 )

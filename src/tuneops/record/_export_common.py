@@ -53,7 +53,8 @@ def require(module: str, export: str, package: str, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise ConfigError(
-            f"The {export} export needs {package}: pip install 'tuneops[{extra}]'."
+            f"The {export} export needs {package}: pip install 'tuneops[{extra}]' "
+            f"(from a clone of tuneops: pip install -e '.[{extra}]')."
         ) from exc
 
 
