@@ -29,7 +29,7 @@ _KEYS = {
     "direction": "`minimize` (default) or `maximize`",
     "searcher": "e.g. `random` or {type: grid, n_points: 5}",
     "scheduler": "e.g. `fifo` or {type: hyperband, min_resource: 1, max_resource: 81}",
-    "n_trials": "new trials to run",
+    "n_trials": "trials the study should hold in all (a resumed run does the rest)",
     "timeout": "seconds after which no new evaluation starts",
     "seed": "the study seed",
     "storage": "a database URL (default sqlite:///tuneops.db)",

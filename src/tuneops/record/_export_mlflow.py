@@ -156,7 +156,8 @@ def _client(tracking_uri: str | None) -> Any:
     except ImportError as exc:
         raise ConfigError(
             f"The MLflow store {tracking_uri or 'default'!r} needs a module that "
-            f"is not installed ({exc}); pip install 'tuneops[mlflow]' (from a clone: pip install -e '.[mlflow]')."
+            f"is not installed ({exc}); pip install 'tuneops[mlflow]' (from a "
+            "clone: pip install -e '.[mlflow]')."
         ) from exc
     except MlflowException as exc:
         raise ConfigError(

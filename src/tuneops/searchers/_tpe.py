@@ -29,7 +29,7 @@ from scipy.special import ndtr, ndtri
 from tuneops._internal._validation import check_choice, check_int, check_real
 from tuneops.searchers._base import Searcher
 from tuneops.searchers._sobol import SobolSearcher
-from tuneops.space import Space
+from tuneops.space import Float, Space
 from tuneops.storage import Direction, TrialRecord
 
 # A draw from a truncated normal inverts the CDF between the truncation points;
@@ -150,6 +150,7 @@ class TPESearcher(Searcher):
         self._sobol = SobolSearcher(seed)
         self._kinds: _Kinds | None = None
         self._parents = np.zeros(0, dtype=bool)
+        self._rounded: list[int] = []
 
     def bind(self, space: Space, direction: Direction, seed: int) -> None:
         """Attach to a study; observations of an earlier binding are dropped."""
@@ -158,6 +159,11 @@ class TPESearcher(Searcher):
         self._kinds = _Kinds.of(space)
         parents = {p for name in space.names for p in space[name].when or {}}
         self._parents = np.array([name in parents for name in space.names])
+        self._rounded = [
+            d
+            for d, name in enumerate(space.names)
+            if space[name].unit_bins is None and not isinstance(space[name], Float)
+        ]
         self._levels = {}
         self._latest = _Latest(len(space))
         self._seen = set()
@@ -239,8 +245,7 @@ class TPESearcher(Searcher):
         above = _Parzen(bad, kinds, self.prior_weight, self.min_bandwidth)
 
         draws = below.sample(rng, self.n_candidates, self.bandwidth_factor)
-        configs = [self.space.from_unit(row) for row in draws]
-        encoded = np.vstack([self.space.to_unit(c) for c in configs])
+        encoded = self._encode(draws)
         score = below.log_pdf(encoded) - above.log_pdf(encoded)
         if self._parents.any():
             # A branch whose children have few good observations scores low on
@@ -255,11 +260,31 @@ class TPESearcher(Searcher):
         # are left alone: moving a parent would change which dimensions exist.
         free = np.flatnonzero(~self._parents & ~np.isnan(x))
         tries = max(1, self.n_candidates // _SWEEPS)
-        if not _coordinate_ascent(
-            x, float(score[best]), free, below, above, rng, tries
-        ):
-            return configs[best]
+        _coordinate_ascent(x, float(score[best]), free, below, above, rng, tries)
         return self.space.from_unit(np.nan_to_num(x, nan=0.5))
+
+    def _encode(self, draws: np.ndarray) -> np.ndarray:
+        """Candidates as the unit coordinates of the configs they decode to."""
+        if self._parents.any():
+            # Conditions decide which coordinates exist: decode each candidate.
+            configs = [self.space.from_unit(row) for row in draws]
+            return np.vstack([self.space.to_unit(c) for c in configs])
+        # Without conditions decoding only snaps discrete coordinates to their
+        # bin centres; doing that in numpy saves two conversions per candidate,
+        # a third of a suggestion's cost.
+        assert self._kinds is not None  # bound before any suggestion
+        bins = self._kinds.bins
+        discrete = bins > 0
+        snapped = draws.copy()
+        k = bins[discrete]
+        snapped[:, discrete] = (
+            np.minimum(np.floor(draws[:, discrete] * k), k - 1.0) + 0.5
+        ) / k
+        # Log-scale integers are rounded in value space: decode those columns.
+        for d in self._rounded:
+            param = self.space[self.space.names[d]]
+            snapped[:, d] = [param.to_unit(param.from_unit(u)) for u in draws[:, d]]
+        return snapped
 
     def _split(
         self, observations: _Observations, rng: np.random.Generator
@@ -391,6 +416,8 @@ class _Parzen:
         with np.errstate(invalid="ignore"):
             mass = ndtr((1.0 - centers) / self.sigma) - ndtr(-centers / self.sigma)
             self.log_norm = np.log(mass)
+        # log(σ √(2π) Z): the continuous kernels' whole normaliser, per kernel.
+        self.log_scale = np.log(self.sigma * math.sqrt(2.0 * math.pi)) + self.log_norm
         # Aitchison-Aitken: the observed choice keeps (1 + 1/k) / 2 of the mass,
         # the same smoothing at every sample size as one prior draw per kernel.
         k = np.maximum(kinds.bins, 2.0)
@@ -423,9 +450,12 @@ class _Parzen:
                 keep = self.keep[d]
                 other = (1.0 - keep) / (k - 1.0) if k > 1 else keep
                 log_k = np.log(k * np.where(same, keep, other))
-            else:
+            elif k:
                 sigma, log_norm = self.sigma[None, :, d], self.log_norm[None, :, d]
-                log_k = _log_truncnorm(xd[:, None], mu[None, :], sigma, log_norm, k)
+                log_k = _log_bin_mass(xd[:, None], mu[None, :], sigma, log_norm, k)
+            else:
+                z = (xd[:, None] - mu[None, :]) / self.sigma[None, :, d]
+                log_k = -0.5 * z**2 - self.log_scale[None, :, d]
         # A dimension that is inactive in the candidate or the observation
         # contributes the uniform density, whose log is 0.
         missing = np.isnan(xd)[:, None] | np.isnan(mu)[None, :]
@@ -565,16 +595,14 @@ def _coordinate_ascent(
     return moved
 
 
-def _log_truncnorm(
+def _log_bin_mass(
     x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, log_norm: np.ndarray, bins: float
 ) -> np.ndarray:
-    """Log density on [0, 1] of a truncated normal; bin mass × bins if discrete.
+    """Log of a truncated normal's mass on ``x``'s bin, times the number of bins.
 
-    ``log_norm`` is the log of the normal's mass on [0, 1] at ``mu`` and ``sigma``.
+    ``log_norm`` is the log of the normal's mass on [0, 1] at ``mu`` and
+    ``sigma``; continuous dimensions use the density itself (`_Parzen`).
     """
-    if bins:
-        half = 0.5 / bins
-        mass = ndtr((x + half - mu) / sigma) - ndtr((x - half - mu) / sigma)
-        return np.log(np.maximum(mass * bins, 1e-300)) - log_norm
-    z = (x - mu) / sigma
-    return -0.5 * z**2 - np.log(sigma * math.sqrt(2.0 * math.pi)) - log_norm
+    half = 0.5 / bins
+    mass = ndtr((x + half - mu) / sigma) - ndtr((x - half - mu) / sigma)
+    return np.log(np.maximum(mass * bins, 1e-300)) - log_norm
