@@ -71,6 +71,9 @@ class _Tee(io.TextIOBase):
         return False
 
 
+# TODO: capture file descriptors 1 and 2 too (os.dup2 onto the log file), so
+# output of C extensions and subprocesses (os.system, a compiler) lands in the
+# trial's log; it needs care with the console's own writes during a trial.
 class CaptureOutput:
     """Send ``sys.stdout``, ``sys.stderr`` and logging to a trial's log file.
 

@@ -838,20 +838,25 @@ def _log_result(study: Study, evaluated: TrialRecord, final: TrialRecord) -> Non
     else:
         fate = final.status.value
     logger.info(
-        "Trial %d at resource %s: %s=%.6g; %s. Best %.6g (trial %d, resource %s).",
+        "Trial %d%s: %s=%.6g; %s. Best %.6g (trial %d%s).",
         evaluated.number,
-        _g(evaluated.resource),
+        _at(evaluated.resource),
         study.metric,
         evaluated.value,
         fate,
         study.best_value,
         study.best_trial.number,
-        _g(study.best_resource),
+        _at(study.best_resource, ", resource "),
     )
 
 
 def _g(resource: float | None) -> str:
     return "none" if resource is None else f"{resource:.6g}"
+
+
+def _at(resource: float | None, prefix: str = " at resource ") -> str:
+    # A study without resources (FIFO) says nothing about them.
+    return "" if resource is None else f"{prefix}{resource:.6g}"
 
 
 def _exists(store: Storage, name: str) -> bool:
