@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -134,6 +136,28 @@ class CaptureOutput:
         if exc is not None and not isinstance(exc, KeyboardInterrupt):
             self._file.write(f"The objective raised {type(exc).__name__}: {exc}\n")
         self._file.close()
+
+
+@contextlib.contextmanager
+def info_logging_for_capture() -> Iterator[None]:
+    """Keep the root logger at INFO for a run of captured evaluations.
+
+    `CaptureOutput` lowers an unconfigured root logger to INFO for each
+    evaluation; changing a logger's level clears every logger's cache, which
+    costs more than a trivial trial. Holding INFO for the whole loop makes
+    those per-evaluation changes no-ops; without handlers on the root nothing
+    else sees the difference (Python prints only warnings then).
+    """
+    root = logging.getLogger()
+    lower = not root.handlers and root.level > logging.INFO
+    if lower:
+        previous = root.level
+        root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        if lower:
+            root.setLevel(previous)
 
 
 _FREE_HANDLERS: list[logging.StreamHandler[Any]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import random
 import sys
@@ -45,8 +46,17 @@ def _seed_torch(seed: int) -> None:
     # initialised: 0.7 ms per call, more than a trivial trial. The CPU
     # generator and, where present, the CUDA ones are what trials use.
     torch.default_generator.manual_seed(seed)
-    if torch.cuda.is_available():
+    if _cuda_available():
         torch.cuda.manual_seed_all(seed)
+
+
+@functools.cache
+def _cuda_available() -> bool:
+    # Asked once per process: the answer does not change under a study, and
+    # asking costs more than a trivial trial's bookkeeping.
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def _torch_installed() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from tuneops._internal._errors import ConfigError, TrialsFailingError
 from tuneops._internal._validation import check_int, check_real
 from tuneops.record import seed_everything
+from tuneops.record._logs import info_logging_for_capture
 from tuneops.storage import TrialRecord, TrialStatus
 from tuneops.study._outcome import parse_outcome
 from tuneops.study._recording import Usage, recorded_evaluation
@@ -36,6 +38,23 @@ def run_optimize(
         logger.warning(warning)
     study._retry_given_up()
     deadline = None if timeout is None else time.monotonic() + timeout
+    logging_level = (
+        info_logging_for_capture()
+        if options.capture_output
+        else contextlib.nullcontext()
+    )
+    with logging_level:
+        _loop(study, objective, n_trials, deadline, callbacks, options)
+
+
+def _loop(
+    study: Study,
+    objective: Objective,
+    n_trials: int | None,
+    deadline: float | None,
+    callbacks: list[Callback],
+    options: RunOptions,
+) -> None:
     started_new = 0
     while deadline is None or time.monotonic() < deadline:
         budget_left = None if n_trials is None else n_trials - started_new
