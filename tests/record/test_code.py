@@ -111,7 +111,8 @@ def test_differences_after_an_edit_and_a_commit(repo):
 
     assert code_differences(before, before) == []
     edit_lines = code_differences(before, edited)
-    assert any("changed (its SHA-256 differs)" in line for line in edit_lines)
+    sha = f"{before['source_sha256'][:12]}... -> {edited['source_sha256'][:12]}..."
+    assert any(f"(its SHA-256 differs: {sha})" in line for line in edit_lines)
     assert "git dirty: False -> True" in edit_lines
     commit_lines = code_differences(before, committed)
     assert any(line.startswith("git commit: ") for line in commit_lines)
@@ -124,3 +125,23 @@ def test_untracked_source_alone_is_listed_but_not_dirty(repo):
     assert git["dirty"] is False
     assert git["untracked"] == ["helper.py"]
     assert "+X = 1" in decode_diff(git)
+
+
+def test_an_objective_file_keeps_its_own_module_name(tmp_path):
+    file = tmp_path / "house_model.py"
+    file.write_text("import logging\nLOG = logging.getLogger(__name__)\n")
+    module = import_file(file)
+    assert module.__name__ == "house_model"
+    assert module.LOG.name == "house_model"
+
+    # A different file of the same name does not replace the first module.
+    other = tmp_path / "elsewhere" / "house_model.py"
+    other.parent.mkdir()
+    other.write_text("X = 1\n")
+    assert import_file(other).__name__.startswith("_tuneops_objective_")
+
+
+def test_an_objective_file_never_shadows_an_installed_module(tmp_path):
+    file = tmp_path / "queue.py"
+    file.write_text("X = 1\n")
+    assert import_file(file).__name__.startswith("_tuneops_objective_")

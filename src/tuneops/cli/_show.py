@@ -26,7 +26,6 @@ from tuneops.record import (
 from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage
 from tuneops.study import Refit, Study
 from tuneops.study._ranking import ranking_key
-from tuneops.study._refit import is_refit
 
 StorageOption = Annotated[str, typer.Option("--storage", help="Database URL.")]
 
@@ -201,30 +200,30 @@ def _duration(seconds: float) -> str:
 
 
 def _leaderboard(study: Study, trials: list[TrialRecord], top: int) -> Table:
-    valued = [t for t in trials if t.evaluations and t.status.has_value]
+    # Refit repeats have their own table; the leaderboard ranks searched configs.
+    valued = [
+        t for t in trials if t.evaluations and t.status.has_value and t.refit_of is None
+    ]
     ranked = sorted(
         valued,
         key=lambda t: ranking_key(t.evaluations[-1], t.number, study.direction),
     )
-    refits = {t.number: str(t.refit_of) for t in valued if is_refit(t)}
     names = list(study.space.names)
     table = Table(
-        title=f"Top {min(top, len(ranked))} of {len(valued)} trials with a value"
+        title=f"Top {min(top, len(ranked))} of {len(valued)} searched trials with a "
+        "value"
     )
-    extra = ["refit of"] if refits else []
-    for column in ("rank", "trial", study.metric, "resource", "status", *extra):
+    for column in ("rank", "trial", study.metric, "resource", "status"):
         table.add_column(column, justify="right" if column != "status" else "left")
     for name in names:
         table.add_column(name, justify="right")
     for rank, trial in enumerate(ranked[:top], start=1):
-        marks = [refits.get(trial.number, "")] if refits else []
         table.add_row(
             str(rank),
             str(trial.number),
             fmt(trial.value),
             fmt(trial.resource),
             trial.status.value,
-            *marks,
             *(fmt(trial.config.get(n)) for n in names),
         )
     return table

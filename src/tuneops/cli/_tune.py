@@ -89,13 +89,14 @@ def _open(spec: StudyFile, resume: bool) -> Study:
 
 def _remaining(study: Study, n_trials: int | None) -> int | None:
     # In a file, n_trials is the study's total, so a resumed run does the rest.
+    # Refit repeats are not search trials and do not use up the budget.
     if n_trials is None:
         return None
-    done = len(study.trials)
+    done = sum(1 for t in study.trials if t.refit_of is None)
     if done and done >= n_trials:
         console.print(
-            f"Study {study.name!r} already holds {done} trials (n_trials={n_trials}); "
-            "running only what is queued."
+            f"Study {study.name!r} already holds {done} search trials "
+            f"(n_trials={n_trials}); running only what is queued."
         )
     return max(n_trials - done, 0)
 

@@ -91,7 +91,12 @@ def code_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[
     lines = []
     if recorded.get("source_sha256") != current.get("source_sha256"):
         file = (current.get("objective") or {}).get("file")
-        lines.append(f"the objective's file {file} changed (its SHA-256 differs)")
+        before = str(recorded.get("source_sha256"))[:12]
+        after = str(current.get("source_sha256"))[:12]
+        lines.append(
+            f"the objective's file {file} changed (its SHA-256 differs: "
+            f"{before}... -> {after}...)"
+        )
     old, new = recorded.get("git") or {}, current.get("git") or {}
     for key in ("commit", "branch", "dirty", "untracked"):
         if old.get(key) != new.get(key):

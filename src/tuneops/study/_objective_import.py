@@ -23,8 +23,7 @@ def import_file(file: Path) -> ModuleType:
     earlier module in `sys.modules`.
     """
     resolved = file.resolve()
-    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-    name = f"_tuneops_objective_{digest}"
+    name = _module_name(resolved)
     spec = importlib.util.spec_from_file_location(name, resolved)
     if spec is None or spec.loader is None:
         raise ConfigError(f"The objective file {file} cannot be imported.")
@@ -39,6 +38,36 @@ def import_file(file: Path) -> ModuleType:
         sys.modules.pop(name, None)
         raise
     return module
+
+
+def _module_name(file: Path) -> str:
+    # The file's own name, so its loggers and the recorded module read as the
+    # user wrote them (`model`), unless another module already has that name.
+    stem = file.stem
+    known = sys.modules.get(stem)
+    if known is not None:
+        usable = _same_file(known, file)
+    else:
+        usable = stem.isidentifier() and not _importable_elsewhere(stem, file)
+    if usable:
+        return stem
+    digest = hashlib.sha256(str(file).encode()).hexdigest()[:12]
+    return f"_tuneops_objective_{digest}"
+
+
+def _importable_elsewhere(name: str, file: Path) -> bool:
+    # A file called queue.py must not take the place of the standard library's.
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    origin = getattr(spec, "origin", None)
+    return spec is not None and (origin is None or Path(origin).resolve() != file)
+
+
+def _same_file(module: ModuleType, file: Path) -> bool:
+    location = getattr(module, "__file__", None)
+    return location is not None and Path(location).resolve() == file
 
 
 def import_objective(reference: Mapping[str, Any]) -> Callable[..., Any]:
@@ -67,9 +96,12 @@ def _module(reference: Mapping[str, Any]) -> ModuleType:
     file = Path(str(reference["file"]))
     if name and name != "__main__" and not name.startswith("_tuneops_objective_"):
         try:
-            return importlib.import_module(name)
+            module = importlib.import_module(name)
         except ImportError:
-            pass
+            module = None
+        # A module of that name elsewhere on the path is not the recorded one.
+        if module is not None and _same_file(module, file.resolve()):
+            return module
     if not file.is_file():
         raise ConfigError(
             f"The recorded objective's file {file} does not exist here; rerun from "
