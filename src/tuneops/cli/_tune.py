@@ -124,10 +124,12 @@ def _run(study: Study, spec: StudyFile, remaining: int | None) -> None:
             ) from exc
         except KeyboardInterrupt:
             progress.stop()
+            finished = sum(1 for t in study.trials if t.status.is_finished)
             console.print(
                 f"\nInterrupted. {len(study.trials)} trials are recorded in "
-                f"{study.storage.url}; the one that was running is queued again. "
-                "Run the same command with --resume to continue."
+                f"{study.storage.url} ({finished} finished, the others paused at a "
+                "rung or queued); the one that was running is queued again. Run "
+                "the same command with --resume to continue."
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
