@@ -801,3 +801,30 @@ def test_a_study_without_a_resource_has_no_resource_scalars(tmp_path):
         assert "tuneops/resource" not in run.Tags()["tensors"]
         assert _same_float32(_scalars(run, "final/value")[0][1], trial.value)
         assert _scalars(run, "value") == [(0, float(np.float32(trial.config["x"] * 2)))]
+
+
+def test_tensorboard_marks_refit_repeats_with_their_source(tmp_path):
+    from tensorboard.plugins.hparams import metadata
+
+    study = Study.create(
+        "refits",
+        {"x": {"type": "float", "low": 0, "high": 1}},
+        storage=tmp_path / "t.db",
+        seed=1,
+    )
+    study.optimize(lambda t: t.config["x"], n_trials=3)
+    (refit,) = study.refit_best(lambda t: t.config["x"], k=1, repeats=2)
+    folder = export_tensorboard(study, tmp_path / "tb")
+
+    top = _accumulator(folder).PluginTagToContent("hparams")
+    experiment = metadata.parse_experiment_plugin_data(top[metadata.EXPERIMENT_TAG])
+    assert "tuneops.refit_of" in [info.name for info in experiment.hparam_infos]
+    for trial in study.trials:
+        run = _accumulator(folder / f"trial-{trial.number:04d}")
+        start = metadata.parse_session_start_info_plugin_data(
+            run.PluginTagToContent("hparams")[metadata.SESSION_START_INFO_TAG]
+        )
+        if trial.number in refit.trials:
+            assert start.hparams["tuneops.refit_of"].number_value == refit.source
+        else:
+            assert "tuneops.refit_of" not in start.hparams

@@ -27,6 +27,11 @@ FINAL_PREFIX = "final/"
 RESOURCE_TAG = "tuneops/resource"
 
 
+# The hparam that marks a refit repeat with the trial it repeats, so the HParams
+# tab can filter refits out or group them with their source.
+REFIT_HPARAM = "tuneops.refit_of"
+
+
 def export_tensorboard(study: Study, folder: str | os.PathLike[str]) -> Path:
     """Write a study as TensorBoard event files, one run folder per trial.
 
@@ -99,6 +104,8 @@ def export_tensorboard(study: Study, folder: str | os.PathLike[str]) -> Path:
             )
             for name, value in trial.config.items():
                 _set_value(start.hparams[name], value, domains.get(name))
+            if trial.refit_of is not None:
+                start.hparams[REFIT_HPARAM].number_value = float(trial.refit_of)
             events.plugin(
                 metadata.SESSION_START_INFO_TAG,
                 plugin_data_pb2.HParamsPluginData(session_start_info=start),
@@ -190,6 +197,16 @@ def _hparam_infos(study: Study, trials: list[TrialRecord]) -> list[Any]:
             if name not in study.space:
                 extra.setdefault(name)
     infos.extend(api_pb2.HParamInfo(name=name, display_name=name) for name in extra)
+    if any(t.refit_of is not None for t in trials):
+        infos.append(
+            api_pb2.HParamInfo(
+                name=REFIT_HPARAM,
+                display_name=REFIT_HPARAM,
+                type=api_pb2.DATA_TYPE_FLOAT64,
+                description="The trial whose config this run refits "
+                "(Study.refit_best); absent for searched trials.",
+            )
+        )
     return infos
 
 
