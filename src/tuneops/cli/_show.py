@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from pathlib import Path
 from typing import Annotated
 
-import sqlalchemy as sa
 import typer
 from rich.table import Table
 
@@ -23,7 +21,7 @@ from tuneops.record import (
     Cost,
     Prices,
 )
-from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage
+from tuneops.storage import DEFAULT_STORAGE, TrialRecord, open_storage, sqlite_file
 from tuneops.study import Refit, Study
 from tuneops.study._ranking import ranking_key
 
@@ -36,17 +34,10 @@ def existing(storage: str) -> str:
     Commands that only read a study must not leave an empty SQLite file behind
     a typo; the message says where tuneops looked.
     """
-    url = storage if "://" in storage else f"sqlite:///{storage}"
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        return storage  # open_storage explains what a URL must look like
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
-        return storage
-    if not Path(database).expanduser().is_file():
+    file = sqlite_file(storage)
+    if file is not None and not file.is_file():
         raise ConfigError(
-            f"`--storage` names {storage}, but the file {database} does not exist; "
+            f"`--storage` names {storage}, but the file {file} does not exist; "
             "run `tuneops tune` there first, or pass --storage with the database "
             "that holds the study."
         )

@@ -20,7 +20,7 @@ from tuneops.storage._records import (
     TrialRecord,
     TrialStatus,
 )
-from tuneops.storage._sql import SQLStorage
+from tuneops.storage._sql import SQLStorage, as_url, sqlite_file
 from tuneops.storage._summary import best_record
 
 DEFAULT_STORAGE = "sqlite:///tuneops.db"
@@ -44,10 +44,7 @@ def open_storage(storage: str | os.PathLike[str] | Storage | None) -> Storage:
         return storage
     if storage is None or str(storage) in _MEMORY_URLS:
         return InMemoryStorage()
-    text = os.fspath(storage)
-    if "://" not in text:
-        text = f"sqlite:///{text}"
-    return SQLStorage(text)
+    return SQLStorage(as_url(os.fspath(storage)))
 
 
 __all__ = [
@@ -66,4 +63,5 @@ __all__ = [
     "TrialStatus",
     "best_record",
     "open_storage",
+    "sqlite_file",
 ]

@@ -351,10 +351,9 @@ class SQLStorage(Storage):
     def _backup_before_upgrade(self, found: int) -> None:
         # An upgrade cannot be undone and older releases refuse the new schema,
         # so a SQLite file is copied first; a server database is the admin's.
-        url = sa.engine.make_url(self.url)
-        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        source = sqlite_file(self.url)
+        if source is None:
             return
-        source = Path(url.database).expanduser()
         target = source.with_name(f"{source.name}.schema-v{found}.bak")
         if target.exists():
             return
@@ -394,6 +393,25 @@ class _guarded:
 
     def __exit__(self, *exc_info: Any) -> bool | None:
         return self._context.__exit__(*exc_info)
+
+
+def as_url(storage: str) -> str:
+    """A storage URL; a bare path (``runs/tuneops.db``) names a SQLite file."""
+    return storage if "://" in storage else f"sqlite:///{storage}"
+
+
+def sqlite_file(storage: str) -> Path | None:
+    """The file a SQLite storage URL or path names; ``None`` for anything else.
+
+    In-memory SQLite, other databases and text that is no URL give ``None``.
+    """
+    try:
+        url = sa.engine.make_url(as_url(storage))
+    except sa.exc.ArgumentError:
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
 
 
 def _upgrade(conn: Connection, found: int, url: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tuneops.storage import SQLStorage, Storage
+from tuneops.storage import SQLStorage, Storage, sqlite_file
 
 
 def default_artifacts_dir(storage: Storage, study_name: str) -> str:
@@ -19,14 +19,10 @@ def default_artifacts_dir(storage: Storage, study_name: str) -> str:
     """
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in study_name)
     if isinstance(storage, SQLStorage):
-        url = sa.engine.make_url(storage.url)
-        if url.get_backend_name() == "sqlite" and url.database not in (
-            None,
-            "",
-            ":memory:",
-        ):
-            db = Path(url.database).expanduser().resolve()
+        file = sqlite_file(storage.url)
+        if file is not None:
+            db = file.resolve()
             return str(db.with_name(f"{db.stem}_artifacts") / safe)
-        if url.get_backend_name() != "sqlite":
+        if sa.engine.make_url(storage.url).get_backend_name() != "sqlite":
             return str(Path("tuneops_artifacts").resolve() / safe)
     return tempfile.mkdtemp(prefix=f"tuneops-{safe}-")
