@@ -126,6 +126,8 @@ class TrialRecord:
     environment: str | None = None
     code: str | None = None
 
+    # TODO: read from a `refit_of` column at the next schema change; parsing
+    # the note works but ties a marker other code relies on to free text.
     @property
     def refit_of(self) -> int | None:
         """The trial this one refits (`tuneops.Study.refit_best`), else ``None``."""
